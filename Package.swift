@@ -1,0 +1,73 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Tally",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tally", targets: ["tally"]),
+        .library(name: "TallyKit", targets: ["TallyKit"]),
+        .library(name: "TallyREPL", targets: ["TallyREPL"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CEditLine",
+            path: "Sources/CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"]), .brew(["libedit"])]
+        ),
+        .target(
+            name: "TallyKit",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/TallyKit"
+        ),
+        .target(
+            name: "TallyAnalyses",
+            dependencies: ["TallyKit", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Plugins/Analyses"
+        ),
+        .target(
+            name: "TallyCommands",
+            dependencies: ["TallyKit", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Plugins/Commands"
+        ),
+        .target(
+            name: "TallyREPL",
+            dependencies: ["TallyKit", "CEditLine"],
+            path: "Sources/TallyREPL"
+        ),
+        .executableTarget(
+            name: "tally",
+            dependencies: [
+                "TallyKit", "TallyREPL", "TallyAnalyses", "TallyCommands",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/tally"
+        ),
+        .testTarget(
+            name: "TallyKitTests",
+            dependencies: ["TallyKit", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/TallyKitTests"
+        ),
+        .testTarget(
+            name: "TallyPluginsTests",
+            dependencies: ["TallyKit", "TallyAnalyses", "TallyCommands", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/TallyPluginsTests"
+        ),
+        .testTarget(
+            name: "TallyREPLTests",
+            dependencies: ["TallyREPL", "TallyKit"],
+            path: "Tests/TallyREPLTests"
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["TallyKit"],
+            path: "Tests/EndToEndTests"
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)
