@@ -22,7 +22,10 @@ let package = Package(
         ),
         .target(
             name: "TallyKit",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             path: "Sources/TallyKit"
         ),
         .target(
@@ -37,7 +40,7 @@ let package = Package(
         ),
         .target(
             name: "TallyREPL",
-            dependencies: ["TallyKit", "CEditLine"],
+            dependencies: ["TallyKit", "CEditLine", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/TallyREPL"
         ),
         .executableTarget(

@@ -1,0 +1,56 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+extension Interpreter {
+    /// Runs every statement of an SQL input in order, showing each one that returns rows.
+    func runSQL(_ sql: String) throws {
+        try store.withConnection { db in
+            let statements = try db.allStatements(sql: sql)
+            while let statement = try statements.next() {
+                try statement.setArguments(arguments(for: statement))
+                if statement.columnCount == 0 {
+                    try statement.execute()
+                } else {
+                    try show(db.resultSet(statement))
+                }
+            }
+        }
+    }
+
+    /// Binds `:name` (also `@name`, `$name`) from `.set` values; an unbound name is an error.
+    func arguments(for statement: Statement) throws -> StatementArguments {
+        let handle = statement.sqliteStatement
+        let count = sqlite3_bind_parameter_count(handle)
+        guard count > 0 else { return StatementArguments() }
+        var named: [String: (any DatabaseValueConvertible)?] = [:]
+        for i in 1...count {
+            guard let cName = sqlite3_bind_parameter_name(handle, i) else {
+                throw UsageError("positional parameter ? is not supported: name it (:since) and give it a value with `.set since VALUE`")
+            }
+            let token = String(cString: cName)
+            let name = String(token.dropFirst())
+            guard let text = environment.values[name] ?? environment.values[name.replacingOccurrences(of: "_", with: "-")] else {
+                throw UsageError("unbound parameter \(token): give it a value with `.set \(name) VALUE`")
+            }
+            named[name] = sqlValue(text)
+        }
+        return StatementArguments(named)
+    }
+
+    /// A `.set` value as SQL sees it: integers and decimals as numbers, relative dates
+    /// (`today`, `-30d`) as canonical timestamps, anything else as text.
+    func sqlValue(_ text: String) -> Value {
+        if let i = Int64(text) { return .integer(i) }
+        if let d = Double(text), text.range(of: #"^[+-]?[0-9]*\.[0-9]+$"#, options: .regularExpression) != nil {
+            return .real(d)
+        }
+        let lowered = text.lowercased()
+        if ["today", "yesterday", "tomorrow", "now"].contains(lowered)
+            || (Duration(parsing: text) != nil && (text.hasPrefix("-") || text.hasPrefix("+")))
+        {
+            if let d = environment.parser.date(text) { return .text(Timestamps.iso(d)) }
+        }
+        return .text(text)
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import GRDB
+
+/// What to do when an existing database is at an older schema version (SPEC §2).
+public enum MigrationPolicy {
+    /// One-shot and script runs: write a backup copy, migrate, say so.
+    case migrateWithBackup
+    /// The REPL: ask; the closure shows the question and returns the answer.
+    case ask((String) -> Bool)
+    /// Never migrate (fail when the schema is too old).
+    case refuse
+}
+
+public enum StoreError: Error, CustomStringConvertible, Equatable {
+    case notSQLite(String)
+    case notTally(String)
+    case newerSchema(String, [String])
+    case schemaTooOld(String, [String])
+    case missing(String)
+    case readOnly(String)
+
+    public var description: String {
+        switch self {
+        case .notSQLite(let p):
+            return "\(p) is not a SQLite database, so not a Tally database; it was not modified. Choose another file with --db."
+        case .notTally(let p):
+            return "\(p) is a SQLite database but not a Tally database (its application_id is not Tally's); it was not modified. Choose another file with --db, or query it with `ATTACH '\(p)' AS other;`."
+        case .newerSchema(let p, let ids):
+            return "\(p) was written by a newer Tally (unknown migrations: \(ids.joined(separator: ", "))); upgrade tally to open it."
+        case .schemaTooOld(let p, let ids):
+            return "\(p) needs migrations (\(ids.joined(separator: ", "))) and --read-only never migrates; open it without --read-only (a backup is written first) or run `tally --db \(p) migrate up`."
+        case .missing(let p):
+            return "no database at \(p): --read-only does not create one; index data first (`tally --db \(p) index auto PATH`)."
+        case .readOnly(let what):
+            return "the database is open read-only (--read-only): \(what) is not allowed."
+        }
+    }
+}
+
+/// The one SQLite database Tally indexes into: a WAL `DatabasePool`, or a read-only connection.
+public final class Store: @unchecked Sendable {
+    /// The file, or nil for an in-memory store (fixtures, examples).
+    public let path: String?
+    public let writer: any DatabaseWriter
+    public let isReadOnly: Bool
+
+    init(path: String?, writer: any DatabaseWriter, isReadOnly: Bool) {
+        self.path = path
+        self.writer = writer
+        self.isReadOnly = isReadOnly
+    }
+
+    /// The configuration every connection gets: SQL functions, busy timeout, foreign keys.
+    public static func configuration(readOnly: Bool = false) -> Configuration {
+        var config = Configuration()
+        config.readonly = readOnly
+        config.busyMode = .timeout(10)
+        config.foreignKeysEnabled = true
+        config.prepareDatabase { db in
+            SQLFunctions.install(in: db)
+        }
+        return config
+    }
+
+    /// A fresh in-memory database at the current schema.
+    public static func inMemory() throws -> Store {
+        let queue = try DatabaseQueue(configuration: configuration())
+        try Schema.migrator.migrate(queue)
+        return Store(path: nil, writer: queue, isReadOnly: false)
+    }
+
+    /// Opens (or creates) the database at `path`. Never modifies a file that is not a Tally
+    /// database, and never migrates without the policy's consent.
+    public static func open(
+        path: String, readOnly: Bool = false, policy: MigrationPolicy = .migrateWithBackup,
+        log: (String) -> Void = { _ in }
+    ) throws -> Store {
+        let fm = FileManager.default
+        let exists = fm.fileExists(atPath: path)
+        var pending: [String] = []
+        if exists, let inspection = try inspect(path: path) {
+            pending = inspection
+        } else if readOnly {
+            throw StoreError.missing(path)
+        }
+        if readOnly {
+            if !pending.isEmpty { throw StoreError.schemaTooOld(path, pending) }
+            let queue = try DatabaseQueue(path: path, configuration: configuration(readOnly: true))
+            return Store(path: path, writer: queue, isReadOnly: true)
+        }
+        if !exists {
+            try fm.createDirectory(
+                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        }
+        if exists, !pending.isEmpty {
+            switch policy {
+            case .refuse:
+                throw StoreError.schemaTooOld(path, pending)
+            case .ask(let confirm):
+                let question =
+                    "\(path) is at an older schema; run pending migrations (\(pending.joined(separator: ", "))) after writing a backup copy?"
+                guard confirm(question) else {
+                    log("not migrated: opening \(path) read-only")
+                    return try open(path: path, readOnly: true, policy: .refuse, log: log)
+                }
+                fallthrough
+            case .migrateWithBackup:
+                let backup = try writeBackup(of: path)
+                log("migrating \(path) (\(pending.joined(separator: ", "))); backup written to \(backup)")
+            }
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration())
+        try Schema.migrator.migrate(pool)
+        return Store(path: path, writer: pool, isReadOnly: false)
+    }
+
+    /// Checks an existing file without changing it; returns its pending migrations, or nil when
+    /// the file is empty (a new database).
+    static func inspect(path: String) throws -> [String]? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw StoreError.notSQLite(path) }
+        let header = handle.readData(ofLength: 16)
+        try? handle.close()
+        if header.isEmpty { return nil }
+        guard header == Data("SQLite format 3\0".utf8) else { throw StoreError.notSQLite(path) }
+        var config = Configuration()
+        config.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: config)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            let appID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+            let tableCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+            if appID == 0 && tableCount == 0 { return nil }
+            guard appID == Schema.applicationID else { throw StoreError.notTally(path) }
+            let migrator = Schema.migrator
+            let applied = try migrator.appliedIdentifiers(db)
+            let known = Set(migrator.migrations)
+            let unknown = applied.subtracting(known)
+            if !unknown.isEmpty { throw StoreError.newerSchema(path, unknown.sorted()) }
+            return migrator.migrations.filter { !applied.contains($0) }
+        }
+    }
+
+    /// Copies the database with SQLite's backup API to `<path>.backup-<UTC time>`.
+    public static func writeBackup(of path: String, to destination: String? = nil) throws -> String {
+        let stamp = Timestamps.iso(Date()).replacingOccurrences(of: ":", with: "").replacingOccurrences(of: ".", with: "-")
+        let target = destination ?? "\(path).backup-\(stamp)"
+        var config = Configuration()
+        config.readonly = true
+        let source = try DatabaseQueue(path: path, configuration: config)
+        defer { try? source.close() }
+        let copy = try DatabaseQueue(path: target)
+        defer { try? copy.close() }
+        try source.backup(to: copy)
+        return target
+    }
+
+    // MARK: - Access
+
+    /// A read transaction (a consistent snapshot): what analyses run in.
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.read(body)
+    }
+
+    /// One write transaction, rolled back when `body` throws.
+    public func write<T>(_ body: (Database) throws -> T) throws -> T {
+        if isReadOnly { throw StoreError.readOnly("writing") }
+        return try writer.write(body)
+    }
+
+    /// The writer connection without an implicit transaction: SQL typed by the user, so that
+    /// `BEGIN` ... `COMMIT` across inputs works as in sqlite3.
+    public func withConnection<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.writeWithoutTransaction(body)
+    }
+
+    /// Aborts whatever statement runs now (Ctrl-C). Safe to call from any thread.
+    public func interrupt() {
+        writer.interrupt()
+    }
+
+    /// Migrations registered but not applied (empty for an up-to-date database).
+    public func pendingMigrations() throws -> [String] {
+        try writer.read { db in
+            let applied = try Schema.migrator.appliedIdentifiers(db)
+            return Schema.migrator.migrations.filter { !applied.contains($0) }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import TallyAnalyses
+import TallyCommands
+import TallyKit
+import TallyREPL
+
+/// Opens the database and runs the mode the command line asks for; returns the exit code.
+struct Launcher {
+    let options: TallyCommand
+    let output = StandardOutput()
+
+    var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
+    var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+    var interactive: Bool { options.command.isEmpty && options.commands.isEmpty && options.script == nil && stdinIsTerminal }
+
+    func run() -> Int32 {
+        let path = options.db.map(ValueParser.expandTilde) ?? TallyInfo.defaultDatabasePath
+        let store: Store
+        do {
+            store = try openStore(path)
+        } catch {
+            output.writeError("error: \(Interpreter.message(for: error))\n")
+            return 1
+        }
+        let registry = Registry(analyses: BuiltinAnalyses.all, commands: BuiltinCommands.all)
+        var environment = Environment()
+        if let now = ProcessInfo.processInfo.environment["TALLY_NOW"], let date = Timestamps.parse(now) {
+            environment.now = date  // a fixed clock, for reproducible scripts and tests
+        }
+        let interpreter = Interpreter(
+            store: store, registry: registry, environment: environment, output: output,
+            storeOpener: { path in try openStore(path) })
+        interpreter.settings.maxRows = stdoutIsTerminal ? 50 : nil
+        interpreter.settings.chart = stdoutIsTerminal
+
+        if !options.noRC, let rc = try? String(contentsOf: TallyInfo.startupFile, encoding: .utf8) {
+            ScriptRunner(interpreter: interpreter).run(rc, name: TallyInfo.startupFile.path, bail: false)
+        }
+        // Command-line flags win over the startup file.
+        if let f = options.format.flatMap({ OutputFormat(rawValue: $0.lowercased()) }) { interpreter.settings.format = f }
+        for d in options.defines {
+            let (name, value) = (String(d.prefix(while: { $0 != "=" })), String(d.drop(while: { $0 != "=" }).dropFirst()))
+            interpreter.environment.values[name] = value
+        }
+
+        if !options.command.isEmpty { return runOneShot(interpreter) }
+        if !options.commands.isEmpty { return runCommands(interpreter) }
+        if let script = options.script { return runScript(script, interpreter) }
+        if !stdinIsTerminal {
+            let summary = ScriptRunner(interpreter: interpreter).runLines(StandardInputLines(), name: "<stdin>", bail: options.bail)
+            return summary.failures > 0 ? 1 : 0
+        }
+        return REPL(interpreter: interpreter, databasePath: path).run()
+    }
+
+    func openStore(_ path: String) throws -> Store {
+        let policy: MigrationPolicy
+        if options.readOnly {
+            policy = .refuse
+        } else if interactive {
+            policy = .ask { question in
+                FileHandle.standardError.write(Data("\(question) [y/N] ".utf8))
+                return (Swift.readLine() ?? "").lowercased().hasPrefix("y")
+            }
+        } else {
+            policy = .migrateWithBackup
+        }
+        return try Store.open(path: path, readOnly: options.readOnly, policy: policy) { message in
+            FileHandle.standardError.write(Data("tally: \(message)\n".utf8))
+        }
+    }
+
+    /// `tally COMMAND ARGS...`: SQL and dot commands are taken as written, plugin words are
+    /// re-quoted so that each argument stays one word.
+    func runOneShot(_ interpreter: Interpreter) -> Int32 {
+        let words = options.command
+        let first = words[0]
+        let line = SQLKeywords.kind(of: first) == .invocation ? words.map(Words.quote).joined(separator: " ") : words.joined(separator: " ")
+        switch interpreter.execute(line) {
+        case .success, .quit: return 0
+        case .failure(let message, let usage):
+            output.writeError("error: \(message)\n")
+            return usage ? 2 : 1
+        }
+    }
+
+    /// `-c COMMAND` (repeatable): each is one complete input.
+    func runCommands(_ interpreter: Interpreter) -> Int32 {
+        var failed = false
+        for (i, command) in options.commands.enumerated() {
+            switch interpreter.execute(command) {
+            case .success: continue
+            case .quit: return failed ? 1 : 0
+            case .failure(let message, _):
+                output.writeError("-c #\(i + 1): error: \(message)\n")
+                failed = true
+                if options.bail { return 1 }
+            }
+        }
+        return failed ? 1 : 0
+    }
+
+    func runScript(_ path: String, _ interpreter: Interpreter) -> Int32 {
+        guard let text = try? String(contentsOfFile: ValueParser.expandTilde(path), encoding: .utf8) else {
+            output.writeError("error: cannot read script \(path): no such file, or not UTF-8 text\n")
+            return 1
+        }
+        let failures = ScriptRunner(interpreter: interpreter).run(text, name: path, bail: options.bail)
+        return failures > 0 ? 1 : 0
+    }
+}
+
+/// Lines of stdin, read lazily so a piped script runs as it arrives.
+struct StandardInputLines: Sequence, IteratorProtocol {
+    mutating func next() -> String? { Swift.readLine(strippingNewline: true) }
+}
