@@ -109,7 +109,7 @@ extension Interpreter {
             return (label, p.type.name, detail)
         }
         if entry.acceptsDryRun { rows.append(("--dry-run", "bool", "Report what would change; change nothing.")) }
-        rows.append(("--format", "enum(" + OutputFormat.allCases.map(\.rawValue).joined(separator: ",") + ")", "Output format (default: the session's .mode)."))
+        rows.append(("--format", "FMT", OutputFormat.allCases.map(\.rawValue).joined(separator: ", ") + " (default: the session's .mode)."))
         lines.append("")
         lines.append("Parameters:")
         let w0 = rows.map { $0.0.count }.max() ?? 0
