@@ -7,8 +7,8 @@
 /// … 3 more rows (.last shows all)
 /// ```
 ///
-/// Columns are separated by two spaces and padded by display width; the last column is not
-/// padded when left-aligned, so no line ends in spaces. Only the first `maxRows` rows are shown.
+/// Columns are separated by two spaces and padded by display width; no line ends in spaces
+/// (trailing padding is trimmed). Only the first `maxRows` rows are shown.
 enum TableRenderer {
     static func render(_ result: ResultSet, options: RenderOptions) -> [String] {
         guard !result.columns.isEmpty else { return [] }
@@ -26,10 +26,10 @@ enum TableRenderer {
         }
 
         func line(_ texts: [String]) -> String {
-            texts.indices.map { i in
-                i == texts.count - 1 && !right[i]
-                    ? texts[i] : DisplayWidth.pad(texts[i], to: widths[i], right: right[i])
-            }.joined(separator: "  ")
+            var text = texts.indices.map { DisplayWidth.pad(texts[$0], to: widths[$0], right: right[$0]) }
+                .joined(separator: "  ")
+            while text.hasSuffix(" ") { text.removeLast() }
+            return text
         }
 
         var lines: [String] = []
@@ -47,19 +47,27 @@ enum TableRenderer {
         return lines
     }
 
-    /// Shows line breaks and tabs as `\n`, `\r`, `\t` so that a row stays on one line.
+    /// Shows line breaks and tabs as `\n`, `\r`, `\t`, and other control characters as `\x1b`,
+    /// so that a row stays on one line and a cell cannot drive the terminal.
     static func escape(_ text: String) -> String {
-        guard text.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\t" || $0 == "\r\n" }) else { return text }
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
+            case _ where isControl(scalar):
+                let hex = String(scalar.value, radix: 16)
+                out += "\\x" + (hex.count < 2 ? "0" : "") + hex
             default: out.unicodeScalars.append(scalar)
             }
         }
         return out
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || scalar.value == 0x7F
     }
 }
 
