@@ -384,6 +384,12 @@ import Testing
             """))
     }
 
+    @Test func textAndDateColumnsShowNumbersAsIs() {
+        let result = ResultSet(
+            columns: [Column("year", .date), Column("code", .text)], rows: [[2026, 12345.5], ["2026-W10", 100000]])
+        #expect(render(result, .table, headers: false).stdout == "2026      12345.5\n2026-W10  100000\n")
+    }
+
     static let untyped = ResultSet(
         columns: [Column("id"), Column("session_id"), Column("n"), Column("ratio"), Column("label"), Column("blob")],
         rows: [

@@ -22,7 +22,10 @@ extension Column {
             if let text = timestampText(value) { return text }
         case .bool:
             if let b = boolValue(value) { return b ? "true" : "false" }
-        case .text, .date, .any:
+        case .text, .date:
+            if case .blob = value { break }
+            return exportText(value)  // as is: a year 2026 in a date column is not "2,026"
+        case .any:
             break
         }
         return anyDisplayText(value)
