@@ -43,10 +43,33 @@ public struct Rendered: Equatable, Sendable {
 
 /// Turns results into text. Nothing else formats numbers or money.
 public enum Renderer {
+    /// The result in `options.format`, notes included: on stdout after the output for `table`,
+    /// `markdown` and `line`, on stderr for the machine-readable formats.
+    ///
+    /// A result with no columns renders no body, only its notes.
     public static func render(_ result: ResultSet, options: RenderOptions) -> Rendered {
-        // Placeholder until the renderers land: CSV-like text.
-        var out = result.columns.map(\.name).joined(separator: ",") + "\n"
-        for row in result.rows { out += row.map { $0.stringValue ?? "" }.joined(separator: ",") + "\n" }
-        return Rendered(stdout: out, stderr: result.notes.map { "note: \($0)\n" }.joined())
+        let body: [String]
+        switch options.format {
+        case .table: body = TableRenderer.render(result, options: options)
+        case .markdown: body = MarkdownRenderer.render(result, options: options)
+        case .line: body = LineRenderer.render(result, options: options)
+        case .csv: body = DelimitedRenderer.render(result, options: options, dialect: .csv)
+        case .tsv: body = DelimitedRenderer.render(result, options: options, dialect: .tsv)
+        case .json: body = JSONRenderer.render(result, lines: false)
+        case .jsonl: body = JSONRenderer.render(result, lines: true)
+        }
+        let notes = result.notes.map { "note: " + $0 }
+        if options.format.notesToStderr {
+            return Rendered(stdout: text(body), stderr: text(notes))
+        }
+        // A table ends on a line of its own; markdown and line output need a blank line so that
+        // a note is not read as a row or a field.
+        let gap = options.format != .table && !body.isEmpty && !notes.isEmpty ? [""] : []
+        return Rendered(stdout: text(body + gap + notes))
+    }
+
+    /// Lines joined, each ending in LF.
+    private static func text(_ lines: [String]) -> String {
+        lines.map { $0 + "\n" }.joined()
     }
 }
