@@ -58,6 +58,12 @@ struct TallyCommand: ParsableCommand {
     }
 
     func run() throws {
+        // The passthrough argument swallows these when no command precedes them.
+        switch command.first {
+        case "--help"?, "-h"?: throw CleanExit.helpRequest(self)
+        case "--version"?: throw CleanExit.message(TallyInfo.version)
+        default: break
+        }
         let code = Launcher(options: self).run()
         throw ExitCode(code)
     }

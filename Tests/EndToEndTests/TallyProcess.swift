@@ -64,18 +64,23 @@ struct TallyProcess {
         inPipe.fileHandleForWriting.write(Data(stdin.utf8))
         try inPipe.fileHandleForWriting.close()
         // Read both pipes concurrently so a full stderr cannot block the child.
-        var errData = Data()
+        let errBox = DataBox()
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async {
-            errData = errPipe.fileHandleForReading.readDataToEndOfFile()
+            errBox.data = errPipe.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }
         let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
         group.wait()
+        let errData = errBox.data
         process.waitUntilExit()
         return Output(
             stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
             status: process.terminationStatus)
     }
+}
+
+private final class DataBox: @unchecked Sendable {
+    var data = Data()
 }
