@@ -32,6 +32,7 @@ import Testing
         try first.expect("...> ")
         first.send("40 + 2 as answer;\r")
         try first.expect("42")
+        try first.expect("tally> ")
         first.send("\u{04}")
         #expect(try first.waitForExit() == 0)
 
@@ -55,6 +56,7 @@ import Testing
         #expect(Date().timeIntervalSince(sent) < 1)
         t.send("select 'still ' || 'here' as s;\r")
         try t.expect("still here")
+        try t.expect("tally> ")
         t.send("\u{04}")
         #expect(try t.waitForExit() == 0)
     }
@@ -73,6 +75,9 @@ import Testing
         t.send("select 3 as three;\r")
         try t.expect("three")
         #expect(!t.output.contains("syntax error"))
+        // Keys typed while a command runs meet the cooked terminal (^D there is end-of-line):
+        // wait for the prompt as a user would.
+        try t.expect("tally> ")
         t.send("\u{04}")
         #expect(try t.waitForExit() == 0)
     }
@@ -83,6 +88,7 @@ import Testing
         try t.expect("unknown command 'nope'")
         t.send("select :missing;\r")
         try t.expect("unbound parameter :missing")
+        try t.expect("tally> ")
         t.send("\u{04}")
         #expect(try t.waitForExit() == 0)
     }

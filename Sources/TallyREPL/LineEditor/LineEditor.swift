@@ -82,9 +82,26 @@ public final class LineEditor {
         setPrompt(prompt)
         wasInterrupted = false
         el_resize(editLine)
+        // libedit prints the prompt before it switches the terminal to its editing mode. Keys
+        // typed in between would meet the cooked terminal: ^C raises SIGINT and flushes the
+        // line, ^D is swallowed as end-of-line, text is echoed twice. So switch to raw input
+        // (no ISIG, ICANON, ECHO) first, and restore the terminal's own mode afterwards so that
+        // Ctrl-C while a command runs still interrupts it.
+        var saved = termios()
+        let isTerminal = tcgetattr(STDIN_FILENO, &saved) == 0
+        if isTerminal {
+            var editing = saved
+            editing.c_lflag &= ~tcflag_t(ISIG | ICANON | ECHO)
+            withUnsafeMutableBytes(of: &editing.c_cc) { cc in
+                cc[Int(VMIN)] = 1
+                cc[Int(VTIME)] = 0
+            }
+            tcsetattr(STDIN_FILENO, TCSANOW, &editing)
+        }
         var count: Int32 = 0
         let text = el_gets(editLine, &count)
         let readError = errno
+        if isTerminal { tcsetattr(STDIN_FILENO, TCSANOW, &saved) }
         if wasInterrupted { return .interrupted }
         guard let text, count > 0 else {
             if count < 0, readError == EINTR { return .interrupted }
