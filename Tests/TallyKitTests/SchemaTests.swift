@@ -288,22 +288,6 @@ struct SchemaTests {
             #expect(try Double.fetchOne(db, sql: "SELECT cost_usd FROM exchanges") == Double(1_234_567_890) / 1e9)
         }
     }
-
-    // MARK: Timestamps
-
-    @Test func timestampsAreCanonical() {
-        #expect(Schema.timestamp(Date(timeIntervalSince1970: 1_772_704_931.123_9)) == "2026-03-05T10:02:11.123Z")
-        #expect(Schema.timestamp(epochMilliseconds: 1_772_704_931_123) == "2026-03-05T10:02:11.123Z")
-        #expect(Schema.timestamp(epochMilliseconds: -1) == "1969-12-31T23:59:59.999Z")
-        #expect(Schema.canonicalTimestamp("2026-03-05T11:02:11+01:00") == "2026-03-05T10:02:11.000Z")
-        #expect(Schema.canonicalTimestamp("2026-03-05 10:02:11.123456") == "2026-03-05T10:02:11.123Z")
-        #expect(Schema.canonicalTimestamp("2026-03-05T05:02:11.1-0500") == "2026-03-05T10:02:11.100Z")
-        #expect(Schema.canonicalTimestamp("2026-03-05T10:02Z") == "2026-03-05T10:02:00.000Z")
-        #expect(Schema.canonicalTimestamp("2026-03-05") == nil)
-        #expect(Schema.canonicalTimestamp("2026-02-30T10:00:00Z") == nil)
-        #expect(Schema.canonicalTimestamp("2026-03-05T10:02:11Z junk") == nil)
-        #expect(Schema.canonicalTimestamp("yesterday") == nil)
-    }
 }
 
 // MARK: - Rejections
