@@ -10,14 +10,42 @@ public enum Tables: Analysis {
         Parameter("pattern", .string, help: "Only tables whose name matches this glob (sess*, *_parts).", positional: true)
     ]
     public static let examples = [
-        Example("tables", "Every table of a fresh database is empty.", fixture: "empty", expected: """
+        Example("tables", "Row counts of every table.", fixture: "tiny", expected: """
             table,rows
-            calls,0
-            sessions,0
+            calls,4
+            cost_audit_log,0
+            errors,0
+            exchange_traces,0
+            exchanges,0
+            file_operations,0
+            ingest_files,0
+            ingest_lock,0
+            messages,0
+            model_aliases,0
+            parts,0
+            pricing,0
+            projects,1
+            rejected_records,0
+            sessions,3
+            text_parts,0
+            thinking_blocks,0
+            tool_calls,0
+            workflow_cost_records,0
+            workflow_runs,0
+            workflow_summaries,0
             """),
-        Example("tables sess*", "Sessions of the tiny fixture.", fixture: "tiny", expected: """
+        Example("tables sess*", "Only the tables whose name matches a glob.", fixture: "tiny", expected: """
             table,rows
             sessions,3
+            """),
+        Example("tables 'workflow_*'", "A new database has every table, all empty.", fixture: "empty", expected: """
+            table,rows
+            workflow_cost_records,0
+            workflow_runs,0
+            workflow_summaries,0
+            """),
+        Example("tables --limit 3", "Unknown parameters are errors that say what exists.", fixture: "empty", expected: """
+            error: tables: unknown parameter --limit (see `help tables`)
             """),
     ]
 
