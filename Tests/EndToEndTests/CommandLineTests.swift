@@ -114,3 +114,19 @@ import Testing
         #expect(usage.status == 2)
     }
 }
+
+/// The scripts shipped in notebooks/ run cleanly.
+@Suite struct ShippedScriptTests {
+    @Test func firstLookRuns() throws {
+        let tally = TallyProcess()
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("notebooks/first-look.tally").path
+        let r = try tally.run(["--db", tally.path("t.db"), "-f", script, "-D", "since=-30d", "--bail", "--format", "csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("table,rows\ncalls,0\n"))
+        #expect(r.stdout.hasSuffix("model,calls,total_tokens,total_only_tokens,cost_usd\n"))
+        let missing = try tally.run(["--db", tally.path("t.db"), "-f", script])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("first-look.tally:10: error: unbound parameter :since"))
+    }
+}
