@@ -24,6 +24,12 @@ else
     exit 1
 fi
 echo "tally: installing build dependencies with apt-get:$missing" >&2
-$SUDO apt-get update -qq >&2
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >&2
-echo "tally: build dependencies installed" >&2
+log=$(mktemp)
+if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "tally: apt-get failed (output above); install$missing by hand and run this again." >&2
+    rm -f "$log"
+    exit 1
+fi
+rm -f "$log"
+echo "tally: build dependencies installed:$missing" >&2

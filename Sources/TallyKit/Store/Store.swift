@@ -16,6 +16,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case notTally(String)
     case newerSchema(String, [String])
     case schemaTooOld(String, [String])
+    case migrationDeclined(String, [String])
     case missing(String)
     case readOnly(String)
 
@@ -29,6 +30,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             return "\(p) was written by a newer Tally (unknown migrations: \(ids.joined(separator: ", "))); upgrade tally to open it."
         case .schemaTooOld(let p, let ids):
             return "\(p) needs migrations (\(ids.joined(separator: ", "))) and --read-only never migrates; open it without --read-only (a backup is written first) or run `tally --db \(p) migrate up`."
+        case .migrationDeclined(let p, let ids):
+            return "\(p) was left at its older schema (pending: \(ids.joined(separator: ", "))); this tally needs the new one to open it. Run it again and answer y, or run `tally --db \(p) migrate up` (a backup is written first)."
         case .missing(let p):
             return "no database at \(p): --read-only does not create one; index data first (`tally --db \(p) index auto PATH`)."
         case .readOnly(let what):
@@ -43,11 +46,14 @@ public final class Store: @unchecked Sendable {
     public let path: String?
     public let writer: any DatabaseWriter
     public let isReadOnly: Bool
+    /// The migrations this store was opened with.
+    let migrator: DatabaseMigrator
 
-    init(path: String?, writer: any DatabaseWriter, isReadOnly: Bool) {
+    init(path: String?, writer: any DatabaseWriter, isReadOnly: Bool, migrator: DatabaseMigrator = Schema.migrator) {
         self.path = path
         self.writer = writer
         self.isReadOnly = isReadOnly
+        self.migrator = migrator
     }
 
     /// The configuration every connection gets: SQL functions, busy timeout, foreign keys.
@@ -71,14 +77,17 @@ public final class Store: @unchecked Sendable {
 
     /// Opens (or creates) the database at `path`. Never modifies a file that is not a Tally
     /// database, and never migrates without the policy's consent.
+    ///
+    /// - Parameter migrator: the schema's migrations (tests pass a longer list to exercise an
+    ///   upgrade).
     public static func open(
         path: String, readOnly: Bool = false, policy: MigrationPolicy = .migrateWithBackup,
-        log: (String) -> Void = { _ in }
+        migrator: DatabaseMigrator = Schema.migrator, log: (String) -> Void = { _ in }
     ) throws -> Store {
         let fm = FileManager.default
         let exists = fm.fileExists(atPath: path)
         var pending: [String] = []
-        if exists, let inspection = try inspect(path: path) {
+        if exists, let inspection = try inspect(path: path, migrator: migrator) {
             pending = inspection
         } else if readOnly {
             throw StoreError.missing(path)
@@ -86,7 +95,7 @@ public final class Store: @unchecked Sendable {
         if readOnly {
             if !pending.isEmpty { throw StoreError.schemaTooOld(path, pending) }
             let queue = try DatabaseQueue(path: path, configuration: configuration(readOnly: true))
-            return Store(path: path, writer: queue, isReadOnly: true)
+            return Store(path: path, writer: queue, isReadOnly: true, migrator: migrator)
         }
         if !exists {
             try fm.createDirectory(
@@ -99,10 +108,7 @@ public final class Store: @unchecked Sendable {
             case .ask(let confirm):
                 let question =
                     "\(path) is at an older schema; run pending migrations (\(pending.joined(separator: ", "))) after writing a backup copy?"
-                guard confirm(question) else {
-                    log("not migrated: opening \(path) read-only")
-                    return try open(path: path, readOnly: true, policy: .refuse, log: log)
-                }
+                guard confirm(question) else { throw StoreError.migrationDeclined(path, pending) }
                 fallthrough
             case .migrateWithBackup:
                 let backup = try writeBackup(of: path)
@@ -110,13 +116,13 @@ public final class Store: @unchecked Sendable {
             }
         }
         let pool = try DatabasePool(path: path, configuration: configuration())
-        try Schema.migrator.migrate(pool)
-        return Store(path: path, writer: pool, isReadOnly: false)
+        try migrator.migrate(pool)
+        return Store(path: path, writer: pool, isReadOnly: false, migrator: migrator)
     }
 
     /// Checks an existing file without changing it; returns its pending migrations, or nil when
     /// the file is empty (a new database).
-    static func inspect(path: String) throws -> [String]? {
+    static func inspect(path: String, migrator: DatabaseMigrator) throws -> [String]? {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw StoreError.notSQLite(path) }
         let header = handle.readData(ofLength: 16)
         try? handle.close()
@@ -131,7 +137,6 @@ public final class Store: @unchecked Sendable {
             let tableCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
             if appID == 0 && tableCount == 0 { return nil }
             guard appID == Schema.applicationID else { throw StoreError.notTally(path) }
-            let migrator = Schema.migrator
             let applied = try migrator.appliedIdentifiers(db)
             let known = Set(migrator.migrations)
             let unknown = applied.subtracting(known)
@@ -181,8 +186,8 @@ public final class Store: @unchecked Sendable {
     /// Migrations registered but not applied (empty for an up-to-date database).
     public func pendingMigrations() throws -> [String] {
         try writer.read { db in
-            let applied = try Schema.migrator.appliedIdentifiers(db)
-            return Schema.migrator.migrations.filter { !applied.contains($0) }
+            let applied = try migrator.appliedIdentifiers(db)
+            return migrator.migrations.filter { !applied.contains($0) }
         }
     }
 }
