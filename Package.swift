@@ -54,7 +54,8 @@ let package = Package(
         .testTarget(
             name: "TallyKitTests",
             dependencies: ["TallyKit", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Tests/TallyKitTests"
+            path: "Tests/TallyKitTests",
+            exclude: ["Databases"]
         ),
         .testTarget(
             name: "TallyPluginsTests",
