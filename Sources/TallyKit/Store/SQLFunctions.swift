@@ -69,57 +69,6 @@ extension SQLFunctions {
     }
 }
 
-/// Exact decimal money arithmetic.
-enum Money {
-    /// Nano-units of a decimal numeral (`2.37`, `-0.5`, `.5`, `1e-9`), rounded half away from
-    /// zero; nil when the text is not a numeral or the result does not fit in `Int64`.
-    static func nanos(fromDecimal text: String) -> Int64? {
-        var numeral = Substring(text.trimmingCharacters(in: .whitespaces))
-        var negative = false
-        if let sign = numeral.first, sign == "+" || sign == "-" {
-            negative = sign == "-"
-            numeral = numeral.dropFirst()
-        }
-        var exponent = 0
-        if let e = numeral.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            guard let value = Int(numeral[numeral.index(after: e)...]) else { return nil }
-            exponent = value
-            numeral = numeral[..<e]
-        }
-        let pieces = numeral.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        let whole = pieces[0]
-        let fraction = pieces.count > 1 ? pieces[1] : ""
-        let digitText = whole + fraction
-        guard !digitText.isEmpty, digitText.allSatisfy({ ("0"..."9").contains($0) }) else { return nil }
-
-        var digits = digitText.map { Int($0.asciiValue! - 48) }
-        guard digits.contains(where: { $0 != 0 }) else { return 0 }
-        guard abs(exponent) <= 1000 else { return exponent > 0 ? nil : 0 }
-        // value = digits × 10^scale nano-units
-        let scale = exponent + 9 - fraction.count
-        var roundUp = false
-        if scale >= 0 {
-            digits += Array(repeating: 0, count: scale)
-        } else {
-            let kept = digits.count + scale
-            roundUp = kept >= 0 && digits[kept] >= 5
-            digits = kept > 0 ? Array(digits.prefix(kept)) : []
-        }
-        var magnitude: Int64 = 0
-        for digit in digits {
-            let (times10, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
-            let (next, overflow2) = times10.addingReportingOverflow(Int64(digit))
-            guard !overflow1, !overflow2 else { return nil }
-            magnitude = next
-        }
-        if roundUp {
-            let (next, overflow) = magnitude.addingReportingOverflow(1)
-            guard !overflow else { return nil }
-            magnitude = next
-        }
-        return negative ? -magnitude : magnitude
-    }
-}
 
 // MARK: - Text
 

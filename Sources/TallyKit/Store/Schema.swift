@@ -200,10 +200,12 @@ extension Schema {
                 ordinal     INTEGER NOT NULL CHECK (ordinal >= 0),  -- position within the message
                 type        TEXT NOT NULL,
                 created_at  TEXT \(isTimestamp("created_at")),
-                data        TEXT CHECK (data IS NULL OR json_valid(data))
+                data        TEXT CHECK (data IS NULL OR json_valid(data)),
+                source_path TEXT  -- the file it was read from: a changed file's rows are replaced
             ) STRICT;
             CREATE INDEX parts_by_message ON parts(message_id, ordinal);
             CREATE INDEX parts_by_session ON parts(session_id);
+            CREATE INDEX parts_by_source_path ON parts(source_path);
 
             -- A tool invocation (a part of type tool). child_session_id names the sub-agent session a
             -- delegation (task tool) started; it may not be indexed (yet), so it is no foreign key.
