@@ -14,18 +14,28 @@ struct Launcher {
     var interactive: Bool { options.command.isEmpty && options.commands.isEmpty && options.script == nil && stdinIsTerminal }
 
     func run() -> Int32 {
-        let path = options.db.map(ValueParser.expandTilde) ?? TallyInfo.defaultDatabasePath
+        let registry = Registry(analyses: BuiltinAnalyses.all, commands: BuiltinCommands.all)
+        var environment = Environment()
+        if let now = ProcessInfo.processInfo.environment["TALLY_NOW"], let date = Timestamps.parse(now) {
+            environment.now = date  // a fixed clock, for reproducible scripts and tests
+        }
+        let path: String
+        if options.demo {
+            do {
+                path = try DemoDatabase.prepare(registry: registry, environment: environment, output: output)
+            } catch {
+                output.writeError("error: cannot build the demo database: \(Interpreter.message(for: error))\n")
+                return 1
+            }
+        } else {
+            path = options.db.map(ValueParser.expandTilde) ?? TallyInfo.defaultDatabasePath
+        }
         let store: Store
         do {
             store = try openStore(path)
         } catch {
             output.writeError("error: \(Interpreter.message(for: error))\n")
             return 1
-        }
-        let registry = Registry(analyses: BuiltinAnalyses.all, commands: BuiltinCommands.all)
-        var environment = Environment()
-        if let now = ProcessInfo.processInfo.environment["TALLY_NOW"], let date = Timestamps.parse(now) {
-            environment.now = date  // a fixed clock, for reproducible scripts and tests
         }
         let interpreter = Interpreter(
             store: store, registry: registry, environment: environment, output: output,
@@ -113,4 +123,34 @@ struct Launcher {
 /// Lines of stdin, read lazily so a piped script runs as it arrives.
 struct StandardInputLines: Sequence, IteratorProtocol {
     mutating func next() -> String? { Swift.readLine(strippingNewline: true) }
+}
+
+/// The cached demo database of `tally --demo`: built once (corpus generated and indexed) in the
+/// data folder, rebuilt when this build's demo differs from the cached one.
+enum DemoDatabase {
+    static var folder: URL { TallyInfo.dataDirectory.appendingPathComponent("demo") }
+    static var path: String { folder.appendingPathComponent("demo.db").path }
+    /// Changes whenever the corpus or the schema changes, so a stale cache is rebuilt.
+    static var stamp: String { "tally \(TallyInfo.version), schema \(Schema.currentVersion), corpus \(DemoCorpus.version)\n" }
+
+    static func prepare(registry: Registry, environment: TallyKit.Environment, output: OutputSink) throws -> String {
+        let stampFile = folder.appendingPathComponent("demo.stamp")
+        if FileManager.default.fileExists(atPath: path),
+            (try? String(contentsOf: stampFile, encoding: .utf8)) == stamp
+        {
+            return path
+        }
+        output.writeError("tally: building the demo database (once) in \(folder.path)…\n")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        try? FileManager.default.removeItem(at: stampFile)
+        let captured = CapturedOutput()
+        let interpreter = Interpreter(store: try Store.open(path: path), registry: registry, environment: environment, output: captured)
+        interpreter.settings.format = .csv
+        if case .failure(let message, _) = interpreter.execute("demo " + Words.quote(folder.appendingPathComponent("corpus").path)) {
+            throw CommandFailure(message: message)
+        }
+        try stamp.write(to: stampFile, atomically: true, encoding: .utf8)
+        return path
+    }
 }

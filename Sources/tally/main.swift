@@ -42,6 +42,9 @@ struct TallyCommand: ParsableCommand {
     @Flag(name: .customLong("no-rc"), help: "Skip the startup file $XDG_CONFIG_HOME/tally/tallyrc.")
     var noRC = false
 
+    @Flag(name: .long, help: "Open the demo database (generated and indexed on first use, then cached).")
+    var demo = false
+
     @Argument(parsing: .captureForPassthrough, help: "A command to run once (plugin, SQL or dot command).")
     var command: [String] = []
 
@@ -51,6 +54,9 @@ struct TallyCommand: ParsableCommand {
         }
         for d in defines where !d.contains("=") {
             throw ValidationError("-D takes NAME=VALUE, not '\(d)'")
+        }
+        if demo && db != nil {
+            throw ValidationError("--demo opens its own database: drop --db")
         }
         if script != nil && !(command.isEmpty && commands.isEmpty) {
             throw ValidationError("give either -f SCRIPT, -c COMMAND or a COMMAND, not several")

@@ -105,6 +105,7 @@ enum SampleRows {
                                             cost_breakdown, updated_at)
             VALUES ('7f3c21aa', 23, 'completed', 110000000, 38560, '{"by_phase": {}}', \(t1)),
                    ('0b9d5e21', 19, 'pending', 0, 0, NULL, NULL);
+            INSERT INTO derive_queue (session_id) VALUES ('ses-root');
             INSERT INTO cost_audit_log (entity, entity_id, field, old_value, new_value, reason, command, at)
             VALUES ('workflow_summaries', '7f3c21aa', 'stored_cost_nanos', 110000000, 3050000000,
                     'stale summary', 'resync', \(t1));
@@ -128,7 +129,7 @@ struct SchemaTests {
         "exchanges", "exchange_traces",
         "workflow_runs", "workflow_cost_records", "workflow_summaries",
         "pricing", "model_aliases", "cost_audit_log",
-        "ingest_files", "rejected_records", "ingest_lock",
+        "ingest_files", "rejected_records", "ingest_lock", "derive_queue",
     ]
 
     @Test(arguments: StoreKind.allCases)
@@ -175,8 +176,8 @@ struct SchemaTests {
         #expect(totals == [0, 5000])
     }
 
-    @Test(arguments: StoreKind.allCases, Rejection.all)
-    func checksRejectInvalidRows(kind: StoreKind, rejection: Rejection) throws {
+    @Test(arguments: StoreKind.allCases, BadRow.all)
+    func checksRejectInvalidRows(kind: StoreKind, rejection: BadRow) throws {
         let store = try MigratedStore(kind)
         try store.writer.write(SampleRows.insert)
         // The same row without the bad value is accepted.
@@ -306,7 +307,7 @@ struct SchemaTests {
 // MARK: - Rejections
 
 /// A row the schema must refuse: a valid `base` row of `table`, with `change` applied.
-struct Rejection: Sendable, CustomTestStringConvertible {
+struct BadRow: Sendable, CustomTestStringConvertible {
     var name: String
     var table: String
     var base: [String: DatabaseValue]
@@ -327,11 +328,11 @@ struct Rejection: Sendable, CustomTestStringConvertible {
         "attributes": #"{"request_id": "req_1"}"#.databaseValue,
     ]
 
-    static func calls(_ name: String, _ change: [String: DatabaseValue]) -> Rejection {
-        Rejection(name: name, table: "calls", base: call, change: change)
+    static func calls(_ name: String, _ change: [String: DatabaseValue]) -> BadRow {
+        BadRow(name: name, table: "calls", base: call, change: change)
     }
 
-    static let all: [Rejection] = [
+    static let all: [BadRow] = [
         calls("negative input tokens", ["input_tokens": (-1).databaseValue]),
         calls("negative total tokens", ["total_tokens": (-1).databaseValue, "input_tokens": .null]),
         calls("missing total tokens", ["total_tokens": .null]),
@@ -350,110 +351,110 @@ struct Rejection: Sendable, CustomTestStringConvertible {
         calls("negative reported cost", ["reported_cost_nanos": (-5).databaseValue]),
         calls("cost fallback not boolean", ["cost_fallback": 2.databaseValue]),
         calls("missing id", ["id": .null]),
-        Rejection(
+        BadRow(
             name: "unknown message role", table: "messages",
             base: ["id": "msg-new".databaseValue, "session_id": "ses-root".databaseValue,
                    "role": "assistant".databaseValue, "created_at": SampleRows.t0.databaseValue,
                    "error": #"{"name": "APIError"}"#.databaseValue],
             change: ["role": "robot".databaseValue]),
-        Rejection(
+        BadRow(
             name: "invalid JSON message error", table: "messages",
             base: ["id": "msg-new".databaseValue, "session_id": "ses-root".databaseValue,
                    "role": "assistant".databaseValue, "created_at": SampleRows.t0.databaseValue],
             change: ["error": "APIError: overloaded".databaseValue]),
-        Rejection(
+        BadRow(
             name: "session is its own parent", table: "sessions",
             base: ["id": "ses-new".databaseValue, "source": "claude".databaseValue, "parent_id": "ses-root".databaseValue],
             change: ["parent_id": "ses-new".databaseValue]),
-        Rejection(
+        BadRow(
             name: "negative rollup", table: "sessions",
             base: ["id": "ses-new".databaseValue, "source": "claude".databaseValue, "rollup_total_tokens": 10.databaseValue],
             change: ["rollup_total_tokens": (-10).databaseValue]),
-        Rejection(
+        BadRow(
             name: "unknown tool status", table: "tool_calls",
             base: ["part_id": "prt-spare".databaseValue, "tool": "bash".databaseValue,
                    "status": "error".databaseValue, "input": #"{"cmd": "ls"}"#.databaseValue],
             change: ["status": "done".databaseValue]),
-        Rejection(
+        BadRow(
             name: "error payload not JSON", table: "errors",
             base: ["session_id": "ses-root".databaseValue, "payload": #"{"raw": "boom"}"#.databaseValue],
             change: ["payload": "boom".databaseValue]),
-        Rejection(
+        BadRow(
             name: "error without payload", table: "errors",
             base: ["session_id": "ses-root".databaseValue, "payload": #"{"raw": "boom"}"#.databaseValue],
             change: ["payload": .null]),
-        Rejection(
+        BadRow(
             name: "synthetic not boolean", table: "text_parts",
             base: ["part_id": "prt-spare".databaseValue, "text": "hi".databaseValue, "synthetic": 1.databaseValue],
             change: ["synthetic": 2.databaseValue]),
-        Rejection(
+        BadRow(
             name: "unknown trace kind", table: "exchange_traces",
             base: ["exchange_id": "exc-1".databaseValue, "ordinal": 2.databaseValue, "kind": "text".databaseValue],
             change: ["kind": "thought".databaseValue]),
-        Rejection(
+        BadRow(
             name: "duplicate trace ordinal", table: "exchange_traces",
             base: ["exchange_id": "exc-1".databaseValue, "ordinal": 2.databaseValue, "kind": "text".databaseValue],
             change: ["ordinal": 1.databaseValue]),
-        Rejection(
+        BadRow(
             name: "unknown run status", table: "workflow_runs",
             base: ["run_id": "run-new".databaseValue, "status": "running".databaseValue],
             change: ["status": "done".databaseValue]),
-        Rejection(
+        BadRow(
             name: "negative workflow output tokens", table: "workflow_cost_records",
             base: ["run_id": "7f3c21aa".databaseValue, "line": 2.databaseValue, "output_tokens": 5.databaseValue,
                    "total_tokens": 5.databaseValue],
             change: ["output_tokens": (-5).databaseValue]),
-        Rejection(
+        BadRow(
             name: "duplicate workflow line", table: "workflow_cost_records",
             base: ["run_id": "7f3c21aa".databaseValue, "line": 2.databaseValue, "total_tokens": 5.databaseValue],
             change: ["line": 1.databaseValue]),
-        Rejection(
+        BadRow(
             name: "unknown summary status", table: "workflow_summaries",
             base: ["run_id": "run-new".databaseValue, "status": "running".databaseValue],
             change: ["status": "stale".databaseValue]),
-        Rejection(
+        BadRow(
             name: "invalid JSON cost breakdown", table: "workflow_summaries",
             base: ["run_id": "run-new".databaseValue, "status": "running".databaseValue],
             change: ["cost_breakdown": "{by_phase".databaseValue]),
-        Rejection(
+        BadRow(
             name: "negative price", table: "pricing",
             base: ["model": "gpt-5".databaseValue, "input_per_mtok": 1.25.databaseValue,
                    "output_per_mtok": 10.databaseValue, "created_at": SampleRows.t0.databaseValue],
             change: ["input_per_mtok": (-1.25).databaseValue]),
-        Rejection(
+        BadRow(
             name: "duplicate undated price", table: "pricing",
             base: ["model": "gpt-5".databaseValue, "input_per_mtok": 1.25.databaseValue,
                    "output_per_mtok": 10.databaseValue, "created_at": SampleRows.t0.databaseValue],
             change: ["model": "claude-sonnet-4-5".databaseValue, "provider": "anthropic".databaseValue]),
-        Rejection(
+        BadRow(
             name: "price period ends before it starts", table: "pricing",
             base: ["model": "gpt-5".databaseValue, "input_per_mtok": 1.25.databaseValue,
                    "output_per_mtok": 10.databaseValue, "created_at": SampleRows.t0.databaseValue,
                    "effective_from": SampleRows.t0.databaseValue, "effective_to": SampleRows.t1.databaseValue],
             change: ["effective_to": SampleRows.t0.databaseValue]),
-        Rejection(
+        BadRow(
             name: "above-tier price without a threshold", table: "pricing",
             base: ["model": "gpt-5".databaseValue, "input_per_mtok": 1.25.databaseValue,
                    "output_per_mtok": 10.databaseValue, "created_at": SampleRows.t0.databaseValue,
                    "tier_threshold_tokens": 200_000.databaseValue, "input_above_per_mtok": 2.5.databaseValue],
             change: ["tier_threshold_tokens": .null]),
-        Rejection(
+        BadRow(
             name: "unknown ingest status", table: "ingest_files",
             base: ["path": "/data/new.jsonl".databaseValue, "status": "indexed".databaseValue,
                    "indexed_at": SampleRows.t0.databaseValue],
             change: ["status": "skipped".databaseValue]),
-        Rejection(
+        BadRow(
             name: "rejected raw as a number", table: "rejected_records",
             base: ["path": "/data/new.jsonl".databaseValue, "reason": "bad".databaseValue,
                    "raw": "{".databaseValue, "at": SampleRows.t0.databaseValue],
             change: ["raw": 12.databaseValue]),
-        Rejection(
+        BadRow(
             name: "second ingest lock", table: "ingest_lock",
             base: ["id": 1.databaseValue, "pid": 1.databaseValue, "host": "dev".databaseValue,
                    "started_at": SampleRows.t0.databaseValue, "heartbeat_at": SampleRows.t0.databaseValue],
             change: ["id": 2.databaseValue],
             setup: "DELETE FROM ingest_lock"),
-        Rejection(
+        BadRow(
             name: "audit entry without command", table: "cost_audit_log",
             base: ["entity": "calls".databaseValue, "entity_id": "call-1".databaseValue,
                    "field": "cost_nanos".databaseValue, "command": "backfill".databaseValue,

@@ -26,7 +26,7 @@ private enum TrendStub: Analysis {
         completer = Completer(interpreter: interpreter)
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("tally-complete-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("reports"), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("review.tally").path, contents: Data())
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("review.tally").path, contents: Data())
     }
 
     func complete(_ line: String) -> (Int, [String]) {

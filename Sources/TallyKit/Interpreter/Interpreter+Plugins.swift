@@ -30,6 +30,7 @@ extension Interpreter {
         let arguments = try binder.bind(invocation.words)
         let result = try run(entry, arguments: arguments, environment: env)
         try show(result, format: invocation.format, redirect: invocation.redirect, chart: invocation.chart)
+        if let failure = result.failure { throw CommandFailure(message: failure) }
     }
 
     /// Runs a plugin in the transaction its kind asks for.

@@ -50,6 +50,9 @@ public enum Renderer {
     public static func render(_ result: ResultSet, options: RenderOptions) -> Rendered {
         let body: [String]
         switch options.format {
+        case .table where result.summary != nil, .markdown where result.summary != nil,
+            .line where result.summary != nil:
+            body = [result.summary!]
         case .table: body = TableRenderer.render(result, options: options)
         case .markdown: body = MarkdownRenderer.render(result, options: options)
         case .line: body = LineRenderer.render(result, options: options)

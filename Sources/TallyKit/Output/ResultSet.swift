@@ -63,12 +63,23 @@ public struct ResultSet: Hashable, Sendable {
     /// Caveats printed with the result ("2 unpriced models: cost shown is partial").
     public var notes: [String]
     public var chart: Chart?
+    /// A one-line summary that people read instead of the table (`indexed 3, unchanged 0,
+    /// rejected 0`); machine formats (csv, tsv, json, jsonl) still get the rows.
+    public var summary: String?
+    /// Set when the command ran and its result stands, but the run counts as failed (exit 1):
+    /// for example records were rejected.
+    public var failure: String?
 
-    public init(columns: [Column], rows: [[Value]] = [], notes: [String] = [], chart: Chart? = nil) {
+    public init(
+        columns: [Column], rows: [[Value]] = [], notes: [String] = [], chart: Chart? = nil, summary: String? = nil,
+        failure: String? = nil
+    ) {
         self.columns = columns
         self.rows = rows
         self.notes = notes
         self.chart = chart
+        self.summary = summary
+        self.failure = failure
     }
 
     /// A result with no columns: what a statement that returns nothing (an UPDATE) gives.

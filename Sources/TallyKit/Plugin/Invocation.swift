@@ -7,6 +7,13 @@ public struct UsageError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
+/// A command that ran (its result is shown) but whose run counts as failed: exit code 1.
+public struct CommandFailure: Error, Hashable, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}
+
 // MARK: - Words
 
 /// Shell-like word splitting: single quotes are literal, double quotes allow `\"` and `\\`,

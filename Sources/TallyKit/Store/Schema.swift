@@ -101,6 +101,9 @@ extension Schema {
                 rollup_message_count       INTEGER CHECK (rollup_message_count >= 0),
                 rollup_tool_call_count     INTEGER CHECK (rollup_tool_call_count >= 0),
                 rollup_duration_ms         INTEGER CHECK (rollup_duration_ms >= 0),
+                -- 'source': the rollup_* values are the source's own stored totals (kept as given,
+                -- possibly stale); 'derived': computed by Tally from the calls; NULL: none yet.
+                rollup_origin              TEXT CHECK (rollup_origin IN ('source', 'derived')),
                 attributes   TEXT CHECK (attributes IS NULL OR json_valid(attributes)),
                 CHECK (parent_id <> id)
             ) STRICT;
@@ -161,6 +164,9 @@ extension Schema {
                 cost_source            TEXT CHECK (cost_source IN ('computed', 'reported')),
                 pricing_id             INTEGER REFERENCES pricing(id) DEFERRABLE INITIALLY DEFERRED,
                 cost_fallback          INTEGER NOT NULL DEFAULT 0 CHECK (cost_fallback IN (0, 1)), -- a cache price fell back
+                -- 1: an OpenCode message's own (last-step) tokens, kept only while the message has no
+                -- step-finish calls (the indexer removes it once they exist).
+                message_fallback       INTEGER NOT NULL DEFAULT 0 CHECK (message_fallback IN (0, 1)),
                 reported_cost_usd      REAL GENERATED ALWAYS AS (reported_cost_nanos / 1e9) VIRTUAL,
                 computed_cost_usd      REAL GENERATED ALWAYS AS (computed_cost_nanos / 1e9) VIRTUAL,
                 cost_usd               REAL GENERATED ALWAYS AS (cost_nanos / 1e9) VIRTUAL,
@@ -356,6 +362,7 @@ extension Schema {
                 computed_cost_usd    REAL GENERATED ALWAYS AS (computed_cost_nanos / 1e9) VIRTUAL,
                 cost_usd             REAL GENERATED ALWAYS AS (cost_nanos / 1e9) VIRTUAL,
                 attributes           TEXT CHECK (attributes IS NULL OR json_valid(attributes)),
+                source_path          TEXT,
                 UNIQUE (run_id, line),
                 -- Totals are kept as the source gave them (see calls).
                 CONSTRAINT cost_matches_source CHECK (CASE cost_source
@@ -478,6 +485,13 @@ extension Schema {
                 at      TEXT NOT NULL \(isTimestamp("at"))
             ) STRICT;
             CREATE INDEX rejected_records_by_path ON rejected_records(path);
+
+            -- Sessions whose derived data (exchanges, traces, derived rollups) must be rebuilt: filled
+            -- in the same transaction as the records, emptied when the rebuild commits, so a crash
+            -- between the two leaves the work for the next run.
+            CREATE TABLE derive_queue (
+                session_id  TEXT NOT NULL PRIMARY KEY
+            ) STRICT, WITHOUT ROWID;
 
             -- The indexer lock (one row at most): a second indexer waits, a stale heartbeat is taken over.
             CREATE TABLE ingest_lock (

@@ -1,0 +1,332 @@
+import Foundation
+import GRDB
+
+/// Walks a source, asks the ledger what changed, runs the reader on worker threads and feeds
+/// the one StoreWriter in batched transactions (ARCHITECTURE.md, SPEC §7).
+public final class Indexer {
+    /// What one pass did: SPEC §7's summary line and JSON result.
+    public struct Summary: Equatable, Sendable {
+        /// Records indexed (read and not rejected).
+        public var indexed = 0
+        /// Files skipped as unchanged.
+        public var unchanged = 0
+        /// Records rejected.
+        public var rejected = 0
+        /// Files read.
+        public var filesRead = 0
+        /// Files that disappeared since the last run (their records were removed).
+        public var removed = 0
+
+        public init() {}
+
+        public static func += (a: inout Summary, b: Summary) {
+            a.indexed += b.indexed
+            a.unchanged += b.unchanged
+            a.rejected += b.rejected
+            a.filesRead += b.filesRead
+            a.removed += b.removed
+        }
+
+        public var line: String { "indexed \(indexed), unchanged \(unchanged), rejected \(rejected)" }
+    }
+
+    let store: Store
+    let reader: any SourceReader
+    let source: String
+    let now: String
+    let lock: IndexLock?
+    let progress: Progress?
+    /// Inputs per write transaction, and the bytes at which a batch is cut early.
+    let batchFiles: Int
+    let batchBytes: Int64
+    /// Read and count, write nothing (`index --dry-run`).
+    let dryRun: Bool
+
+    public init(
+        store: Store, reader: any SourceReader, now: Date, lock: IndexLock? = nil, progress: Progress? = nil,
+        dryRun: Bool = false, batchFiles: Int = 512, batchBytes: Int64 = 32 << 20
+    ) {
+        self.dryRun = dryRun
+        self.store = store
+        self.reader = reader
+        self.source = type(of: reader).source
+        self.now = Timestamps.iso(now)
+        self.lock = lock
+        self.progress = progress
+        self.batchFiles = batchFiles
+        self.batchBytes = batchBytes
+    }
+
+    // MARK: - The bulk pass
+
+    /// Indexes everything under `root` that changed since the last run, removes what vanished,
+    /// then rebuilds derived data.
+    public func run(root: URL) throws -> Summary {
+        let inputs = try reader.inputs(under: root)
+        var summary = try index(inputs)
+        if isDirectory(root) {
+            summary.removed = try forgetVanished(under: root.standardizedFileURL.path, keeping: Set(inputs.map(\.path)))
+        }
+        try rebuildDerived()
+        return summary
+    }
+
+    /// Indexes files a watcher reported (new, changed or removed), then rebuilds derived data.
+    public func update(_ paths: [URL], under root: URL) throws -> Summary {
+        var inputs: [URL] = []
+        var gone: [String] = []
+        for url in paths {
+            if FileManager.default.fileExists(atPath: url.path) {
+                inputs += (try? reader.inputs(under: url)) ?? []
+            } else {
+                gone.append(url.path)
+            }
+        }
+        var summary = try index(Array(Set(inputs)).sorted { $0.path < $1.path })
+        summary.removed = try forget(paths: gone)
+        try rebuildDerived()
+        return summary
+    }
+
+    /// Indexes the given inputs (the bulk pass, or the files a watcher saw change).
+    public func index(_ inputs: [URL]) throws -> Summary {
+        var summary = Summary()
+        let ledger = try store.read { db in try Ledger.load(db) }
+        var pending: [(url: URL, stat: FileStat)] = []
+        for url in inputs {
+            guard let stat = FileStat(path: url.path) else { continue }  // vanished meanwhile: the next pass forgets it
+            if ledger.isUnchanged(url.path, stat) {
+                summary.unchanged += 1
+            } else {
+                pending.append((url, stat))
+            }
+        }
+        progress?.start(files: pending.count)
+        defer { progress?.finish() }
+
+        // Cut into batches by count and size; parse batch k+1 while batch k is written.
+        var batches: [[(url: URL, stat: FileStat)]] = [[]]
+        var bytes: Int64 = 0
+        for item in pending {
+            if batches[batches.count - 1].count >= batchFiles || (bytes >= batchBytes && !batches[batches.count - 1].isEmpty) {
+                batches.append([])
+                bytes = 0
+            }
+            batches[batches.count - 1].append(item)
+            bytes += item.stat.size
+        }
+        batches.removeAll { $0.isEmpty }
+
+        let pipeline = Pipeline(depth: 2)
+        let parser = DispatchQueue(label: "tally.index.parse")
+        parser.async { [reader, batches] in
+            for batch in batches {
+                pipeline.put(Self.parse(batch, with: reader, ledger: ledger))
+            }
+            pipeline.close()
+        }
+        do {
+            while let parsed = pipeline.take() {
+                summary += try write(parsed, ledger: ledger)
+                progress?.advance(files: parsed.count, records: parsed.reduce(0) { $0 + ($1.batch?.records ?? 0) })
+            }
+        } catch {
+            pipeline.cancel()
+            throw error
+        }
+        return summary
+    }
+
+    /// One input after parsing: its batch, or nil when its bytes turned out unchanged.
+    struct Parsed {
+        var url: URL
+        var stat: FileStat
+        var hash: String
+        var batch: ReadBatch?
+    }
+
+    static func parse(_ items: [(url: URL, stat: FileStat)], with reader: any SourceReader, ledger: Ledger) -> [Parsed] {
+        var results = [Parsed?](repeating: nil, count: items.count)
+        results.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: items.count) { i in
+                let (url, stat) = items[i]
+                let data = (try? Data(contentsOf: url, options: .mappedIfSafe)) ?? Data()
+                let hash = ContentHash.of(data)
+                if let previous = ledger.entries[url.path], previous.hash == hash, previous.status != "failed" {
+                    (base + i).initialize(to: Parsed(url: url, stat: stat, hash: hash, batch: nil))
+                    return
+                }
+                var batch: ReadBatch
+                do {
+                    batch = try reader.read(url)
+                } catch {
+                    batch = ReadBatch()
+                    batch.records = 1
+                    let raw = data.count <= 1 << 20 ? RawText(data) : RawText(data.prefix(1 << 20))
+                    batch.rejections = [Rejection(reason: "unreadable: \(error)", raw: raw)]
+                }
+                (base + i).initialize(to: Parsed(url: url, stat: stat, hash: hash, batch: batch))
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// Writes one parsed batch in one transaction: records, ledger rows and the derive queue.
+    func write(_ parsed: [Parsed], ledger: Ledger) throws -> Summary {
+        var summary = Summary()
+        if dryRun {
+            for item in parsed {
+                guard let batch = item.batch else {
+                    summary.unchanged += 1
+                    continue
+                }
+                summary.indexed += batch.indexed
+                summary.rejected += batch.rejections.count
+                summary.filesRead += 1
+            }
+            return summary
+        }
+        try store.write { db in
+            let writer = StoreWriter(db: db, now: now)
+            for item in parsed {
+                let path = item.url.path
+                guard let batch = item.batch else {
+                    try Ledger.touch(db, path: path, stat: item.stat)
+                    summary.unchanged += 1
+                    continue
+                }
+                if ledger.entries[path] != nil {
+                    try Derivations.enqueue(sessions(readFrom: path, in: db), in: db)
+                    try writer.forget(path: path)
+                }
+                try writer.write(batch, path: path, source: source)
+                try Derivations.enqueue(Self.sessions(of: batch), in: db)
+                let status = batch.rejections.isEmpty ? "indexed" : (batch.indexed > 0 ? "partial" : "failed")
+                try Ledger.record(
+                    db, path: path, source: source, stat: item.stat, hash: item.hash, records: batch.records,
+                    rejected: batch.rejections.count, status: status, at: now)
+                summary.indexed += batch.indexed
+                summary.rejected += batch.rejections.count
+                summary.filesRead += 1
+            }
+            try lock?.heartbeat(db)
+        }
+        return summary
+    }
+
+    /// Sessions with rows read from a file (their derived data changes when it is replaced).
+    func sessions(readFrom path: String, in db: Database) throws -> [String] {
+        try String.fetchAll(
+            db,
+            sql: """
+                SELECT session_id FROM calls WHERE source_path = ?1 AND session_id IS NOT NULL
+                UNION SELECT session_id FROM messages WHERE source_path = ?1
+                UNION SELECT session_id FROM parts WHERE source_path = ?1
+                """, arguments: [path])
+    }
+
+    static func sessions(of batch: ReadBatch) -> Set<String> {
+        var ids = Set<String>()
+        for s in batch.sessions {
+            ids.insert(s.id)
+            if let p = s.parentID { ids.insert(p) }
+        }
+        for m in batch.messages { ids.insert(m.sessionID) }
+        for p in batch.parts { ids.insert(p.sessionID) }
+        for c in batch.calls { if let s = c.sessionID { ids.insert(s) } }
+        return ids
+    }
+
+    /// Files in the ledger under `root` that no longer exist: their records go.
+    func forgetVanished(under root: String, keeping present: Set<String>) throws -> Int {
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        let known = try store.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT path FROM ingest_files WHERE source = ? AND substr(path, 1, length(?)) = ?",
+                arguments: [source, prefix, prefix])
+        }
+        return try forget(paths: known.filter { !present.contains($0) && !FileManager.default.fileExists(atPath: $0) })
+    }
+
+    /// Removes the records and ledger rows of files that are gone; returns how many were known.
+    func forget(paths: [String]) throws -> Int {
+        guard !paths.isEmpty else { return 0 }
+        if dryRun {
+            return try store.read { db in
+                try paths.filter { try Bool.fetchOne(db, sql: "SELECT 1 FROM ingest_files WHERE path = ?", arguments: [$0]) == true }.count
+            }
+        }
+        return try store.write { db in
+            let writer = StoreWriter(db: db, now: now)
+            var count = 0
+            for path in paths where try Bool.fetchOne(db, sql: "SELECT 1 FROM ingest_files WHERE path = ?", arguments: [path]) == true {
+                try Derivations.enqueue(sessions(readFrom: path, in: db), in: db)
+                try writer.forget(path: path)
+                try db.execute(sql: "DELETE FROM ingest_files WHERE path = ?", arguments: [path])
+                count += 1
+            }
+            return count
+        }
+    }
+
+    /// Rebuilds exchanges, traces and derived rollups for every queued session.
+    public func rebuildDerived() throws {
+        guard !dryRun else { return }
+        try store.write { db in
+            try Derivations.rebuildQueued(in: db)
+            try lock?.heartbeat(db)
+        }
+    }
+
+    private func isDirectory(_ url: URL) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) && isDir.boolValue
+    }
+}
+
+/// A bounded hand-over between the parsing thread and the writer.
+final class Pipeline: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [[Indexer.Parsed]] = []
+    private var closed = false
+    private var cancelled = false
+    private let depth: Int
+
+    init(depth: Int) { self.depth = depth }
+
+    /// Hands over a parsed batch; dropped once the writer has given up (`cancel`).
+    func put(_ item: [Indexer.Parsed]) {
+        condition.lock()
+        while items.count >= depth && !cancelled { condition.wait() }
+        if !cancelled { items.append(item) }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The writer failed: let the parser finish without blocking.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        items.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func take() -> [Indexer.Parsed]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty && !closed { condition.wait() }
+        guard !items.isEmpty else { return nil }
+        let item = items.removeFirst()
+        condition.broadcast()
+        return item
+    }
+}

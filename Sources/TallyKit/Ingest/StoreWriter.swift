@@ -1,0 +1,335 @@
+import Foundation
+import GRDB
+
+/// The single place that writes source data (ARCHITECTURE.md): replace-by-file, upserts by
+/// source key, reused statements. Runs inside the caller's write transaction.
+public struct StoreWriter {
+    let db: Database
+    /// Written as `indexed_at` / `at`: the run's clock, so a run's rows share one instant.
+    let now: String
+
+    public init(db: Database, now: String) {
+        self.db = db
+        self.now = now
+    }
+
+    // MARK: - Replacing a file's records
+
+    /// Removes every row previously read from `path`, so that re-reading a changed file replaces
+    /// its records (in the caller's transaction: all or nothing).
+    public func forget(path: String) throws {
+        try db.execute(
+            literal: """
+                DELETE FROM calls WHERE source_path = \(path);
+                DELETE FROM parts WHERE source_path = \(path);
+                DELETE FROM workflow_cost_records WHERE source_path = \(path);
+                DELETE FROM rejected_records WHERE path = \(path);
+                """)
+        // Messages go last and only when nothing from another file still points at them (an
+        // OpenCode part file refers to its message file).
+        try db.execute(
+            literal: """
+                DELETE FROM messages WHERE source_path = \(path)
+                  AND NOT EXISTS (SELECT 1 FROM parts WHERE parts.message_id = messages.id)
+                  AND NOT EXISTS (SELECT 1 FROM calls WHERE calls.message_id = messages.id)
+                """)
+    }
+
+    // MARK: - Writing a batch
+
+    /// Writes one input's records. Rows keep `path` as their provenance.
+    public func write(_ batch: ReadBatch, path: String, source: String) throws {
+        for p in batch.projects { try upsert(p) }
+        for s in batch.sessions { try upsert(s) }
+        for m in batch.messages { try upsert(m, path: path) }
+        for p in batch.parts { try upsert(p, path: path) }
+        for c in batch.calls { try upsert(c, path: path) }
+        for r in batch.workflowRuns { try upsert(r, path: path) }
+        for c in batch.workflowCosts { try upsert(c, path: path) }
+        for s in batch.workflowSummaries { try upsert(s, path: path) }
+        for r in batch.rejections { try insert(r, path: path, source: source) }
+        try ensureReferences(batch, source: source)
+    }
+
+    /// Rows that records point at but that no input gave (a sub-agent's parent not indexed, a
+    /// part whose message file was malformed): minimal placeholders, so foreign keys hold and
+    /// nothing already read is dropped. A later input with the real row fills them in.
+    func ensureReferences(_ batch: ReadBatch, source: String) throws {
+        var sessions = Set<String>()
+        var projects = Set<String>()
+        for s in batch.sessions {
+            if let p = s.parentID { sessions.insert(p) }
+            if let p = s.projectID { projects.insert(p) }
+        }
+        for m in batch.messages { sessions.insert(m.sessionID) }
+        for p in batch.parts { sessions.insert(p.sessionID) }
+        for c in batch.calls {
+            if let s = c.sessionID { sessions.insert(s) }
+            if let p = c.projectID { projects.insert(p) }
+        }
+        let project = try db.cachedStatement(sql: "INSERT INTO projects (id, source) VALUES (?, ?) ON CONFLICT DO NOTHING")
+        for id in projects.sorted() { try project.execute(arguments: [id, source]) }
+        let session = try db.cachedStatement(
+            sql: "INSERT INTO sessions (id, source, attributes) VALUES (?, ?, '{\"placeholder\":true}') ON CONFLICT DO NOTHING")
+        for id in sessions.sorted() { try session.execute(arguments: [id, source]) }
+
+        var messages: [String: (session: String, at: String?)] = [:]
+        for p in batch.parts { messages[p.messageID] = messages[p.messageID] ?? (p.sessionID, p.createdAt) }
+        for c in batch.calls {
+            if let m = c.messageID, let s = c.sessionID { messages[m] = messages[m] ?? (s, c.startedAt) }
+        }
+        let message = try db.cachedStatement(
+            sql: """
+                INSERT INTO messages (id, session_id, role, created_at, attributes)
+                VALUES (?, ?, 'assistant', coalesce(?, (SELECT started_at FROM sessions WHERE id = ?), '1970-01-01T00:00:00.000Z'),
+                        '{"placeholder":true}')
+                ON CONFLICT DO NOTHING
+                """)
+        for (id, ref) in messages.sorted(by: { $0.key < $1.key }) {
+            try message.execute(arguments: [id, ref.session, ref.at, ref.session])
+        }
+    }
+
+    // MARK: - Upserts
+
+    func upsert(_ p: ProjectRecord) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO projects (id, source, name, directory, created_at, attributes) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET
+                  source = excluded.source, name = coalesce(excluded.name, name),
+                  directory = coalesce(excluded.directory, directory),
+                  created_at = coalesce(excluded.created_at, created_at),
+                  attributes = coalesce(excluded.attributes, attributes)
+                """
+        ).execute(arguments: [p.id, p.source, p.name, p.directory, p.createdAt, p.attributes])
+    }
+
+    func upsert(_ s: SessionRecord) throws {
+        let r = s.rollup
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO sessions (id, source, project_id, parent_id, title, agent, directory, version, started_at,
+                  updated_at, archived_at, source_path, rollup_input_tokens, rollup_output_tokens,
+                  rollup_reasoning_tokens, rollup_cache_read_tokens, rollup_cache_write_tokens, rollup_total_tokens,
+                  rollup_cost_nanos, rollup_message_count, rollup_tool_call_count, rollup_duration_ms, rollup_origin,
+                  attributes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET
+                  source = excluded.source,
+                  project_id = coalesce(excluded.project_id, project_id),
+                  parent_id = coalesce(excluded.parent_id, parent_id),
+                  title = coalesce(excluded.title, title),
+                  agent = coalesce(excluded.agent, agent),
+                  directory = coalesce(excluded.directory, directory),
+                  version = coalesce(excluded.version, version),
+                  started_at = CASE WHEN started_at IS NULL OR excluded.started_at < started_at
+                                    THEN coalesce(excluded.started_at, started_at) ELSE started_at END,
+                  updated_at = CASE WHEN updated_at IS NULL OR excluded.updated_at > updated_at
+                                    THEN coalesce(excluded.updated_at, updated_at) ELSE updated_at END,
+                  archived_at = coalesce(excluded.archived_at, archived_at),
+                  rollup_input_tokens = CASE WHEN excluded.rollup_origin = 'source' THEN excluded.rollup_input_tokens ELSE rollup_input_tokens END,
+                  rollup_output_tokens = CASE WHEN excluded.rollup_origin = 'source' THEN excluded.rollup_output_tokens ELSE rollup_output_tokens END,
+                  rollup_reasoning_tokens = CASE WHEN excluded.rollup_origin = 'source' THEN excluded.rollup_reasoning_tokens ELSE rollup_reasoning_tokens END,
+                  rollup_cache_read_tokens = CASE WHEN excluded.rollup_origin = 'source' THEN excluded.rollup_cache_read_tokens ELSE rollup_cache_read_tokens END,
+                  rollup_cache_write_tokens = CASE WHEN excluded.rollup_origin = 'source' THEN excluded.rollup_cache_write_tokens ELSE rollup_cache_write_tokens END,
+                  rollup_total_tokens = CASE WHEN excluded.rollup_origin = 'source' THEN excluded.rollup_total_tokens ELSE rollup_total_tokens END,
+                  rollup_cost_nanos = CASE WHEN excluded.rollup_origin = 'source' THEN excluded.rollup_cost_nanos ELSE rollup_cost_nanos END,
+                  rollup_message_count = CASE WHEN excluded.rollup_origin = 'source' THEN excluded.rollup_message_count ELSE rollup_message_count END,
+                  rollup_tool_call_count = CASE WHEN excluded.rollup_origin = 'source' THEN excluded.rollup_tool_call_count ELSE rollup_tool_call_count END,
+                  rollup_duration_ms = CASE WHEN excluded.rollup_origin = 'source' THEN excluded.rollup_duration_ms ELSE rollup_duration_ms END,
+                  rollup_origin = coalesce(excluded.rollup_origin, rollup_origin),
+                  attributes = CASE WHEN excluded.attributes IS NOT NULL THEN excluded.attributes
+                                    WHEN attributes = '{"placeholder":true}' THEN NULL ELSE attributes END
+                """
+        ).execute(
+            arguments: [
+                s.id, s.source, s.projectID, s.parentID, s.title, s.agent, s.directory, s.version, s.startedAt,
+                s.updatedAt, s.archivedAt, r?.tokens.input, r?.tokens.output, r?.tokens.reasoning, r?.tokens.cacheRead,
+                r?.tokens.cacheWrite, r?.tokens.total, r?.costNanos, r?.messageCount, r?.toolCallCount, r?.durationMs,
+                r == nil ? nil : "source", s.attributes,
+            ])
+    }
+
+    func upsert(_ m: MessageRecord, path: String) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO messages (id, session_id, role, parent_id, created_at, completed_at, provider, model, agent,
+                  mode, finish, error, source_path, source_line, attributes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET
+                  session_id = excluded.session_id, role = excluded.role, parent_id = excluded.parent_id,
+                  created_at = excluded.created_at, completed_at = excluded.completed_at, provider = excluded.provider,
+                  model = excluded.model, agent = excluded.agent, mode = excluded.mode, finish = excluded.finish,
+                  error = excluded.error, source_path = excluded.source_path, source_line = excluded.source_line,
+                  attributes = excluded.attributes
+                """
+        ).execute(
+            arguments: [
+                m.id, m.sessionID, m.role.rawValue, m.parentID, m.createdAt, m.completedAt, m.provider, m.model, m.agent,
+                m.mode, m.finish, m.error, path, m.sourceLine, m.attributes,
+            ])
+    }
+
+    func upsert(_ p: PartRecord, path: String) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO parts (id, message_id, session_id, ordinal, type, created_at, data, source_path)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET
+                  message_id = excluded.message_id, session_id = excluded.session_id, ordinal = excluded.ordinal,
+                  type = excluded.type, created_at = excluded.created_at, data = excluded.data,
+                  source_path = excluded.source_path
+                """
+        ).execute(arguments: [p.id, p.messageID, p.sessionID, p.ordinal, p.type, p.createdAt, p.data, path])
+        // Detail rows are owned by the part: replace them.
+        try db.cachedStatement(sql: "DELETE FROM text_parts WHERE part_id = ?").execute(arguments: [p.id])
+        try db.cachedStatement(sql: "DELETE FROM thinking_blocks WHERE part_id = ?").execute(arguments: [p.id])
+        try db.cachedStatement(sql: "DELETE FROM tool_calls WHERE part_id = ?").execute(arguments: [p.id])
+        try db.cachedStatement(sql: "DELETE FROM errors WHERE part_id = ?").execute(arguments: [p.id])
+        try db.cachedStatement(sql: "DELETE FROM file_operations WHERE part_id = ?").execute(arguments: [p.id])
+        switch p.detail {
+        case .none:
+            break
+        case .text(let text, let synthetic):
+            try db.cachedStatement(sql: "INSERT INTO text_parts (part_id, text, synthetic) VALUES (?, ?, ?)")
+                .execute(arguments: [p.id, text, synthetic ? 1 : 0])
+        case .thinking(let text, let startedAt, let endedAt):
+            try db.cachedStatement(sql: "INSERT INTO thinking_blocks (part_id, text, started_at, ended_at) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [p.id, text, startedAt, endedAt])
+        case .tool(let t):
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO tool_calls (part_id, call_id, tool, status, input, output, title, metadata, started_at,
+                      ended_at, duration_ms, child_session_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(
+                arguments: [
+                    p.id, t.callID, t.tool, t.status, t.input, t.output, t.title, t.metadata, t.startedAt, t.endedAt,
+                    t.durationMs, t.childSessionID,
+                ])
+            if let error = t.error {
+                try insertError(part: p, name: t.tool, payload: error)
+            }
+        case .error(let name, let payload):
+            try insertError(part: p, name: name, payload: payload)
+        }
+        for op in p.fileOperations {
+            try db.cachedStatement(
+                sql: "INSERT INTO file_operations (part_id, path, operation, additions, deletions) VALUES (?, ?, ?, ?, ?)"
+            ).execute(arguments: [p.id, op.path, op.operation, op.additions, op.deletions])
+        }
+    }
+
+    private func insertError(part p: PartRecord, name: String?, payload: String) throws {
+        try db.cachedStatement(sql: "INSERT INTO errors (part_id, message_id, session_id, name, payload) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [p.id, p.messageID, p.sessionID, name, JSONValue.payload(payload)])
+    }
+
+    func upsert(_ c: CallRecord, path: String) throws {
+        let t = c.tokens
+        // Until the pricer runs, the cost used is the source's own.
+        let cost = c.reportedCostNanos
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO calls (id, source, session_id, message_id, project_id, provider, model, agent, started_at,
+                  completed_at, input_tokens, output_tokens, reasoning_tokens, cache_read_tokens, cache_write_tokens,
+                  cache_write_1h_tokens, total_tokens, reported_cost_nanos, cost_nanos, cost_source, message_fallback,
+                  source_path, source_line, attributes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET
+                  source = excluded.source, session_id = excluded.session_id, message_id = excluded.message_id,
+                  project_id = excluded.project_id, provider = excluded.provider, model = excluded.model,
+                  agent = excluded.agent, started_at = excluded.started_at, completed_at = excluded.completed_at,
+                  input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
+                  reasoning_tokens = excluded.reasoning_tokens, cache_read_tokens = excluded.cache_read_tokens,
+                  cache_write_tokens = excluded.cache_write_tokens, cache_write_1h_tokens = excluded.cache_write_1h_tokens,
+                  total_tokens = excluded.total_tokens, reported_cost_nanos = excluded.reported_cost_nanos,
+                  cost_nanos = excluded.cost_nanos, cost_source = excluded.cost_source,
+                  message_fallback = excluded.message_fallback, source_path = excluded.source_path,
+                  source_line = excluded.source_line, attributes = excluded.attributes
+                """
+        ).execute(
+            arguments: [
+                c.id, c.source, c.sessionID, c.messageID, c.projectID, c.provider, c.model, c.agent, c.startedAt,
+                c.completedAt, t.input, t.output, t.reasoning, t.cacheRead, t.cacheWrite, t.cacheWrite1h, t.total,
+                c.reportedCostNanos, cost, cost == nil ? nil : "reported", c.isMessageFallback ? 1 : 0, path,
+                c.sourceLine, c.attributes,
+            ])
+    }
+
+    func upsert(_ r: WorkflowRunRecord, path: String) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO workflow_runs (run_id, issue_number, workflow, status, started_at, updated_at, source_path)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(run_id) DO UPDATE SET
+                  issue_number = excluded.issue_number, workflow = excluded.workflow, status = excluded.status,
+                  started_at = excluded.started_at, updated_at = excluded.updated_at, source_path = excluded.source_path
+                """
+        ).execute(arguments: [r.runID, r.issueNumber, r.workflow, r.status.rawValue, r.startedAt, r.updatedAt, path])
+    }
+
+    func upsert(_ c: WorkflowCostRecord, path: String) throws {
+        // A cost file may be read before its run.json: the run row is completed when that arrives.
+        try db.cachedStatement(sql: "INSERT INTO workflow_runs (run_id, status) VALUES (?, 'running') ON CONFLICT DO NOTHING")
+            .execute(arguments: [c.runID])
+        let t = c.tokens
+        let cost = c.reportedCostNanos
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO workflow_cost_records (run_id, line, at, agent, model, input_tokens, output_tokens,
+                  reasoning_tokens, cache_read_tokens, cache_write_tokens, total_tokens, reported_cost_nanos, cost_nanos,
+                  cost_source, source_path)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(run_id, line) DO UPDATE SET
+                  at = excluded.at, agent = excluded.agent, model = excluded.model, input_tokens = excluded.input_tokens,
+                  output_tokens = excluded.output_tokens, reasoning_tokens = excluded.reasoning_tokens,
+                  cache_read_tokens = excluded.cache_read_tokens, cache_write_tokens = excluded.cache_write_tokens,
+                  total_tokens = excluded.total_tokens, reported_cost_nanos = excluded.reported_cost_nanos,
+                  cost_nanos = excluded.cost_nanos, cost_source = excluded.cost_source, source_path = excluded.source_path
+                """
+        ).execute(
+            arguments: [
+                c.runID, c.line, c.at, c.agent, c.model, t.input, t.output, t.reasoning, t.cacheRead, t.cacheWrite,
+                t.total, c.reportedCostNanos, cost, cost == nil ? nil : "reported", path,
+            ])
+    }
+
+    func upsert(_ s: WorkflowSummaryRecord, path: String) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO workflow_summaries (run_id, issue_number, status, stored_cost_nanos, input_tokens,
+                  cached_tokens, cache_hit_tokens, cache_miss_tokens, output_tokens, total_tokens,
+                  cache_efficiency_percent, cost_breakdown, updated_at, source_path)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(run_id) DO UPDATE SET
+                  issue_number = excluded.issue_number, status = excluded.status,
+                  stored_cost_nanos = excluded.stored_cost_nanos, input_tokens = excluded.input_tokens,
+                  cached_tokens = excluded.cached_tokens, cache_hit_tokens = excluded.cache_hit_tokens,
+                  cache_miss_tokens = excluded.cache_miss_tokens, output_tokens = excluded.output_tokens,
+                  total_tokens = excluded.total_tokens, cache_efficiency_percent = excluded.cache_efficiency_percent,
+                  cost_breakdown = excluded.cost_breakdown, updated_at = excluded.updated_at,
+                  source_path = excluded.source_path
+                """
+        ).execute(
+            arguments: [
+                s.runID, s.issueNumber, s.status, s.storedCostNanos, s.inputTokens, s.cachedTokens, s.cacheHitTokens,
+                s.cacheMissTokens, s.outputTokens, s.totalTokens, s.cacheEfficiencyPercent, s.costBreakdown, s.updatedAt,
+                path,
+            ])
+    }
+
+    func insert(_ r: Rejection, path: String, source: String) throws {
+        let raw: DatabaseValue
+        switch r.raw {
+        case .text(let s)?: raw = s.databaseValue
+        case .bytes(let d)?: raw = d.databaseValue
+        case nil: raw = .null
+        }
+        try db.cachedStatement(
+            sql: "INSERT INTO rejected_records (source, path, line, key, reason, raw, at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [source, path, r.line, r.key, r.reason, raw, now])
+    }
+}

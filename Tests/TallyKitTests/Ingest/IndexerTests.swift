@@ -1,0 +1,153 @@
+import Foundation
+import GRDB
+import Testing
+@testable import TallyKit
+
+/// A minimal reader for the indexer's own tests: `*.calls` files, one call per line
+/// `id session tokens [parent]`; anything else on a line is a rejection.
+struct LinesReader: SourceReader {
+    static let source = "lines"
+
+    func inputs(under root: URL) throws -> [URL] {
+        try SourceFiles.files(under: root) { $0.hasSuffix(".calls") }
+    }
+
+    func read(_ input: URL) throws -> ReadBatch {
+        let text = try String(contentsOf: input, encoding: .utf8)
+        var batch = ReadBatch()
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+            batch.records += 1
+            let f = line.split(separator: " ").map(String.init)
+            guard f.count >= 3, let tokens = Int64(f[2]), tokens >= 0 else {
+                batch.rejections.append(Rejection(line: i + 1, reason: "bad line", raw: .text(String(line))))
+                continue
+            }
+            batch.sessions.append(SessionRecord(id: f[1], source: "lines", parentID: f.count > 3 ? f[3] : nil))
+            batch.messages.append(MessageRecord(id: "m-" + f[0], sessionID: f[1], role: .user, createdAt: "2026-03-05T10:0\(i % 10):00.000Z"))
+            batch.calls.append(CallRecord(
+                id: f[0], source: "lines", sessionID: f[1], model: "m", startedAt: "2026-03-05T10:0\(i % 10):30.000Z",
+                tokens: TokenCounts(input: tokens, output: 0), reportedCostNanos: tokens * 1000))
+        }
+        return batch
+    }
+}
+
+@Suite struct IndexerTests {
+    let dir: URL = {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("tally-indexer-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        return d
+    }()
+    let now = Timestamps.parse("2026-03-15T12:00:00Z")!
+
+    func write(_ name: String, _ text: String) throws {
+        let url = dir.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    }
+
+    func index(_ store: Store, dryRun: Bool = false) throws -> Indexer.Summary {
+        try Indexer(store: store, reader: LinesReader(), now: now, dryRun: dryRun, batchFiles: 2).run(root: dir)
+    }
+
+    /// Every table's rows as text, the ledger's time columns left out.
+    func snapshot(_ store: Store) throws -> String {
+        try store.read { db in
+            var text = ""
+            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name") {
+                let columns = try db.columns(in: table).map(\.name).filter { !["indexed_at", "mtime_ns"].contains($0) }
+                let list = columns.map { $0.quotedDatabaseIdentifier }.joined(separator: ", ")
+                let order = (1...columns.count).map(String.init).joined(separator: ", ")
+                for row in try Row.fetchAll(db, sql: "SELECT \(list) FROM \(table.quotedDatabaseIdentifier) ORDER BY \(order)") {
+                    text += "\(table) \(row)\n"
+                }
+            }
+            return text
+        }
+    }
+
+    @Test func secondRunIndexesNothingAndChangesNothing() throws {
+        try write("a.calls", "c1 s1 100\nc2 s1 50\n")
+        try write("sub/b.calls", "c3 s2 10 s1\nnot a call\n")
+        try write("c.calls", "c4 s3 7\n")
+        let store = try Store.inMemory()
+        let first = try index(store)
+        #expect(first.indexed == 4 && first.rejected == 1 && first.filesRead == 3 && first.unchanged == 0)
+        let before = try snapshot(store)
+        let second = try index(store)
+        #expect(second == { var s = Indexer.Summary(); s.unchanged = 3; return s }())
+        #expect(try snapshot(store) == before)
+    }
+
+    @Test func aChangedFileIsReplacedAndAVanishedOneForgotten() throws {
+        try write("a.calls", "c1 s1 100\nc2 s1 50\n")
+        try write("b.calls", "c3 s2 10\n")
+        let store = try Store.inMemory()
+        _ = try index(store)
+        try write("a.calls", "c1 s1 100\nbroken\n")
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("b.calls"))
+        let s = try index(store)
+        #expect(s.indexed == 1 && s.rejected == 1 && s.filesRead == 1 && s.removed == 1)
+        let ids = try store.read { db in try String.fetchAll(db, sql: "SELECT id FROM calls ORDER BY id") }
+        #expect(ids == ["c1"])
+        let rejected = try store.read { db in try Row.fetchAll(db, sql: "SELECT line, reason, raw FROM rejected_records") }
+        #expect(rejected.map { "\($0[0] as Int):\($0[1] as String):\($0[2] as String)" } == ["2:bad line:broken"])
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ingest_files") } == 1)
+    }
+
+    @Test func touchedButIdenticalFilesAreConfirmedByHash() throws {
+        try write("a.calls", "c1 s1 100\n")
+        let store = try Store.inMemory()
+        _ = try index(store)
+        let url = dir.appendingPathComponent("a.calls")
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1)], ofItemAtPath: url.path)
+        let s = try index(store)
+        #expect(s.unchanged == 1 && s.filesRead == 0)
+        #expect(try index(store).unchanged == 1)
+    }
+
+    @Test func placeholdersKeepForeignKeysAndDerivedRollupsCoverDescendants() throws {
+        try write("a.calls", "c1 child 10 root\nc2 root 5\n")
+        let store = try Store.inMemory()
+        _ = try index(store)
+        let rows = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, parent_id, rollup_total_tokens, rollup_origin FROM sessions ORDER BY id")
+        }
+        #expect(rows.map { "\($0[0] as String) \($0[1] as String? ?? "-") \($0[2] as Int) \($0[3] as String)" }
+            == ["child root 10 derived", "root - 15 derived"])
+        #expect(try store.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }.isEmpty)
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM derive_queue") } == 0)
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM exchanges") } == 2)
+    }
+
+    @Test func dryRunWritesNothing() throws {
+        try write("a.calls", "c1 s1 100\nbad\n")
+        let store = try Store.inMemory()
+        let s = try index(store, dryRun: true)
+        #expect(s.indexed == 1 && s.rejected == 1 && s.filesRead == 1)
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM calls") } == 0)
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ingest_files") } == 0)
+    }
+
+    @Test func anUnreadableFileIsOneRejection() throws {
+        try Data([0xFF, 0xFE, 0x00]).write(to: dir.appendingPathComponent("bin.calls"))
+        let store = try Store.inMemory()
+        let s = try index(store)
+        #expect(s.rejected == 1 && s.indexed == 0)
+        let raw = try store.read { db in try DatabaseValue.fetchOne(db, sql: "SELECT raw FROM rejected_records") }
+        #expect(raw?.storage == .blob(Data([0xFF, 0xFE, 0x00])))
+    }
+
+    @Test func aSecondIndexerIsToldWhoHoldsTheLock() throws {
+        let path = dir.appendingPathComponent("lock.db").path
+        let store = try Store.open(path: path)
+        try store.write { db in
+            try db.execute(sql: "INSERT INTO ingest_lock VALUES (1, 1, 'elsewhere', '2026-03-15T12:00:00.000Z', ?)", arguments: [Timestamps.iso(Date())])
+        }
+        #expect(throws: IndexLock.Busy.self) { try IndexLock(store: store).acquire(wait: false) { _ in } }
+        // A heartbeat long gone is a crashed indexer: its lock is taken over.
+        try store.write { db in try db.execute(sql: "UPDATE ingest_lock SET heartbeat_at = '2026-01-01T00:00:00.000Z'") }
+        let message = try IndexLock(store: store).acquire(wait: false) { _ in }
+        #expect(message?.contains("recovered a stale index lock of pid 1 on elsewhere") == true)
+    }
+}
