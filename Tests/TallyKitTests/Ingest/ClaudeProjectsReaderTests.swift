@@ -274,4 +274,210 @@ import Testing
         let b = try reader.read(Self.mainSession)
         #expect(a.messages == b.messages && a.parts == b.parts && a.calls == b.calls && a.sessions == b.sessions)
     }
+
+    // MARK: - Traps
+
+    @Test func oneHourCacheWritesAreKeptApart() throws {
+        let root = try fixture(["projects/-Users-dev-src-fx/s1.jsonl": [
+            Self.assistant(uuid: "a1", usage: #"{"input_tokens":5,"output_tokens":7,"cache_creation_input_tokens":3000,"cache_read_input_tokens":100,"cache_creation":{"ephemeral_5m_input_tokens":1000,"ephemeral_1h_input_tokens":2000}}"#),
+            Self.assistant(uuid: "a2", id: "msg_B", request: "req_B", usage: #"{"input_tokens":5,"output_tokens":7,"cache_creation_input_tokens":300,"cache_read_input_tokens":100,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":400}}"#),
+        ]])
+        let batch = try readAll(root)
+        #expect(batch.calls.map(\.tokens) == [
+            TokenCounts(input: 5, output: 7, reasoning: 0, cacheRead: 100, cacheWrite: 3000, cacheWrite1h: 2000)
+        ])
+        #expect(batch.calls.first?.tokens.total == 3112)
+        #expect(batch.rejections.map(\.reason) == ["usage.cache_creation.ephemeral_1h_input_tokens (400) exceeds the cache writes (300)"])
+        #expect(batch.rejections.map(\.line) == [2])
+    }
+
+    @Test func aStreamingSnapshotIsTheSameCallWithItsFinalUsage() throws {
+        let early = #"{"input_tokens":2,"output_tokens":5,"cache_read_input_tokens":45958,"cache_creation_input_tokens":0}"#
+        let final = #"{"input_tokens":2,"output_tokens":90,"cache_read_input_tokens":45958,"cache_creation_input_tokens":0}"#
+        let root = try fixture(["projects/-Users-dev-src-fx/s1.jsonl": [
+            Self.assistant(uuid: "a1", at: "2026-03-05T10:00:01.000Z", usage: early),
+            Self.assistant(uuid: "a2", at: "2026-03-05T10:00:03.500Z", usage: final, content: #"[{"type":"tool_use","id":"toolu_1","name":"Bash","input":{"command":"ls"}}]"#),
+            Self.assistant(uuid: "a3", at: "2026-03-05T10:00:04.000Z", id: "msg_N", request: nil),
+            Self.assistant(uuid: "a4", at: "2026-03-05T10:00:04.100Z", id: "msg_N", request: nil),
+        ]])
+        let batch = try readAll(root)
+        #expect(batch.calls.map(\.id) == ["msg_A:req_A", "msg_N"])  // no requestId: the message id alone
+        let call = try #require(batch.calls.first)
+        #expect(call.tokens == TokenCounts(input: 2, output: 90, reasoning: 0, cacheRead: 45958, cacheWrite: 0))
+        #expect(call.messageID == "a1")
+        #expect(call.startedAt == "2026-03-05T10:00:01.000Z")
+        #expect(call.completedAt == "2026-03-05T10:00:03.500Z")
+        #expect(batch.messages.count == 4)
+    }
+
+    @Test func sidechainCopiesOfAParentResponseAreNotNewUsage() throws {
+        let sid = "11111111-1111-4111-8111-111111111111"
+        let parent = Self.assistant(uuid: "p1", id: "msg_P", request: "req_P")
+        let copy = Self.assistant(uuid: "c1", id: "msg_P", request: "req_P", extra: #","agentId":"x1""#)
+            .replacingOccurrences(of: #""isSidechain":false"#, with: #""isSidechain":true"#)
+        let own = Self.assistant(uuid: "c2", id: "msg_S", request: "req_S", model: "claude-haiku-4-5-20251001", extra: #","agentId":"x1""#)
+        let root = try fixture([
+            "projects/-Users-dev-src-fx/\(sid).jsonl": [Self.user(uuid: "u1"), parent],
+            // The sub-agent transcript repeats the parent's response, twice, before its own.
+            "projects/-Users-dev-src-fx/\(sid)/subagents/agent-x1.jsonl": [copy, copy.replacingOccurrences(of: #""uuid":"c1""#, with: #""uuid":"c0""#), own],
+        ])
+        let batch = try readAll(root)
+        #expect(batch.records == 5)
+        // The sub-agent file yields its copy under the same id as the parent's call: the writer's
+        // upsert by call id keeps one. Within the file the copy counts once.
+        #expect(batch.calls.map(\.id) == ["msg_P:req_P", "msg_P:req_P", "msg_S:req_S"])
+        var byID: [String: CallRecord] = [:]
+        for call in batch.calls { byID[call.id] = call }
+        #expect(totals(Array(byID.values)) == [
+            "claude-sonnet-4-5-20250929": Totals(calls: 1, input: 10, output: 20, cacheRead: 40, cacheWrite: 30, total: 100),
+            "claude-haiku-4-5-20251001": Totals(calls: 1, input: 10, output: 20, cacheRead: 40, cacheWrite: 30, total: 100),
+        ])
+        let child = try #require(batch.sessions.first { $0.parentID != nil })
+        #expect(child.id == "\(sid)/agent-x1")
+        #expect(child.parentID == sid)
+        #expect(child.agent == nil)  // no .meta.json
+    }
+
+    @Test func delegationsLinkThroughMetaFilesAndEarlySubagentFiles() throws {
+        let sid = "22222222-2222-4222-8222-222222222222"
+        let spawn = Self.assistant(uuid: "p1", content: #"[{"type":"tool_use","id":"toolu_X","name":"Agent","input":{"subagent_type":"general-purpose","prompt":"Do X"}}]"#)
+        let result = Self.user(uuid: "p2", at: "2026-03-05T10:00:09.000Z", content: #"[{"type":"tool_result","tool_use_id":"toolu_X","content":"done"}]"#)
+        let root = try fixture([
+            "projects/-Users-dev-src-fx/\(sid).jsonl": [spawn, result],
+            "projects/-Users-dev-src-fx/\(sid)/subagents/agent-x2.jsonl": [Self.user(uuid: "c1", content: #""Do X""#)],
+            "projects/-Users-dev-src-fx/\(sid)/subagents/agent-x2.meta.json": [#"{"agentType":"general-purpose","description":"Do X","toolUseId":"toolu_X"}"#],
+            // Early 2.0.x: sub-agent transcripts beside the sessions, the parent named by the lines.
+            "projects/-Users-dev-src-fx/agent-x3.jsonl": [Self.user(uuid: "d1", content: #""Warmup""#)],
+        ])
+        let batch = try readAll(root)
+        #expect(tool(batch, "toolu_X")?.childSessionID == "\(sid)/agent-x2")
+        let child = try #require(batch.sessions.first { $0.id == "\(sid)/agent-x2" })
+        #expect(child.agent == "general-purpose")
+        #expect(child.title == "Do X")
+        let early = try #require(batch.sessions.first { $0.id == "11111111-1111-4111-8111-111111111111/agent-x3" })
+        #expect(early.parentID == "11111111-1111-4111-8111-111111111111")
+        #expect(early.projectID == "-Users-dev-src-fx")
+    }
+
+    @Test func toolResultsCompleteTheirCallOrStandAlone() throws {
+        let root = try fixture(["projects/-Users-dev-src-fx/s1.jsonl": [
+            Self.assistant(uuid: "a1", content: #"[{"type":"tool_use","id":"toolu_E","name":"Edit","input":{"file_path":"/x/a.swift","old_string":"a","new_string":"b"}},{"type":"tool_use","id":"toolu_F","name":"Bash","input":{"command":"false"}}]"#),
+            Self.user(uuid: "u1", at: "2026-03-05T10:00:02.000Z", content: #"[{"type":"tool_result","tool_use_id":"toolu_E","content":[{"type":"text","text":"edited"}]}]"#,
+                      extra: #","toolUseResult":{"filePath":"/x/a.swift","originalFile":"a\nc\n","structuredPatch":[{"oldStart":1,"oldLines":2,"newStart":1,"newLines":3,"lines":["-a","+b","+b2"," c"]}],"userModified":false}"#),
+            Self.user(uuid: "u2", at: "2026-03-05T10:00:03.000Z", content: #"[{"type":"tool_result","tool_use_id":"toolu_F","content":"Exit code 1","is_error":true}]"#, extra: #","toolUseResult":"Error: Exit code 1""#),
+            Self.user(uuid: "u3", content: #"[{"type":"tool_result","tool_use_id":"toolu_elsewhere","content":"orphan","is_error":true}]"#),
+        ]])
+        let batch = try readAll(root)
+        #expect(batch.rejections.isEmpty)
+        let edit = try #require(tool(batch, "toolu_E"))
+        #expect(edit.status == "completed")
+        #expect(edit.output == "edited")
+        #expect(edit.metadata == #"{"filePath":"/x/a.swift","userModified":false}"#)
+        #expect(batch.parts.first?.fileOperations == [FileOperationRecord(path: "/x/a.swift", operation: "edit", additions: 2, deletions: 1)])
+        let bash = try #require(tool(batch, "toolu_F"))
+        #expect(bash.status == "error")
+        #expect(bash.output == nil)
+        #expect(bash.error == #"{"raw":"Exit code 1"}"#)
+        #expect(bash.durationMs == 2000)
+        let orphan = try #require(batch.parts.last)
+        #expect(orphan.id == "u3:0")
+        #expect(orphan.type == "tool_result")
+        #expect(orphan.data == #"{"content":"orphan","is_error":true,"tool_use_id":"toolu_elsewhere"}"#)
+        #expect(orphan.detail == .error(name: "tool_result", payload: #"{"raw":"orphan"}"#))
+        #expect(batch.messages.map(\.role) == [.assistant, .tool, .tool, .tool])
+    }
+
+    @Test func otherLineTypesAreReadAsWhatTheyAre() throws {
+        let root = try fixture(["elsewhere/session.jsonl": [
+            #"{"type":"summary","summary":"Old summary","leafUuid":"u1"}"#,
+            #"{"type":"queue-operation","operation":"dequeue","timestamp":"2026-03-05T09:59:59.000Z","sessionId":"s"}"#,
+            #"{"parentUuid":"u1",\#(Self.envelope),"type":"system","subtype":"compact_boundary","content":"Conversation compacted","level":"info","uuid":"y1","timestamp":"2026-03-05T10:00:05Z"}"#,
+            Self.user(uuid: "u1", content: #""typed""#),
+            Self.user(uuid: "u2", content: #"[{"type":"text","text":"Caveat"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}}]"#, extra: #","isMeta":true"#),
+            Self.user(uuid: "u1", content: #""typed""#),  // the same line again (a resumed transcript)
+            #"{"type":"custom-title","customTitle":"My title","sessionId":"s"}"#,
+        ]])
+        let batch = try readAll(root)
+        #expect(batch.records == 7)
+        #expect(batch.indexed == 7)
+        let session = try #require(batch.sessions.first)
+        #expect(session.id == "session")
+        #expect(session.title == "My title")
+        #expect(session.startedAt == "2026-03-05T09:59:59.000Z")
+        // Not under projects/: the project is the slug of the working directory.
+        #expect(session.projectID == "-Users-dev-src-fx")
+        #expect(batch.messages.map(\.id) == ["y1", "u1", "u2"])
+        #expect(batch.messages.first?.role == .system)
+        #expect(batch.messages.first?.attributes == #"{"level":"info","subtype":"compact_boundary"}"#)
+        #expect(batch.parts.map(\.type) == ["text", "text", "text", "image"])
+        #expect(batch.parts[2].detail == .text("Caveat", synthetic: true))
+        #expect(batch.parts[3].data == #"{"source":{"media_type":"image/png","type":"base64"}}"#)
+        #expect(batch.calls.isEmpty)
+    }
+
+    // MARK: - Bad input
+
+    @Test func badLinesAreRejectedWithReasonsAndTheRestIsIndexed() throws {
+        let good = Self.assistant(uuid: "a9", id: "msg_OK", request: "req_OK")
+        func usage(_ field: String, _ value: String) -> String {
+            var counts = ["input_tokens": "1", "output_tokens": "2", "cache_creation_input_tokens": "3", "cache_read_input_tokens": "4"]
+            counts[field] = value
+            return "{" + counts.keys.sorted().map { #""\#($0)":\#(counts[$0]!)"# }.joined(separator: ",") + "}"
+        }
+        var invalidUTF8 = Data(Self.user(uuid: "u8", content: #""caf_""#).utf8)
+        let badByte = invalidUTF8.firstIndex(of: UInt8(ascii: "_"))!
+        invalidUTF8[badByte] = 0xE9  // Latin-1 é
+        let lines: [Data] = [
+            Self.user(uuid: "u1"),
+            String(good.prefix(good.count / 2)),  // cut in half
+            Self.assistant(uuid: "a3", id: "msg_3", usage: usage("input_tokens", "-5")),
+            Self.assistant(uuid: "a4", id: "msg_4", usage: usage("output_tokens", "12.5")),
+            Self.assistant(uuid: "a5", id: "msg_5", usage: usage("cache_read_input_tokens", #""12""#)),
+            Self.assistant(uuid: "a6", id: "msg_6", usage: usage("input_tokens", "1e30")),
+            Self.assistant(uuid: "a7", id: nil),
+        ].map { Data($0.utf8) } + [invalidUTF8] + [
+            good,
+            "[1,2]",
+            Self.assistant(uuid: "a11", id: "msg_11", usage: #"{"input_tokens":1,"output_tokens":2,"cache_creation":5}"#),
+            Self.assistant(uuid: "a12", id: "msg_12", extra: #","costUSD":-0.5"#),
+            Self.user(uuid: "u13").replacingOccurrences(of: #""uuid":"u13","#, with: ""),
+            Self.user(uuid: "u14", at: "yesterday"),
+            "",
+            "   ",
+        ].map { Data($0.utf8) }
+        var file = Data()
+        for line in lines { file.append(line); file.append(0x0A) }
+        let root = try fixture([:], bytes: ["projects/-Users-dev-src-fx/s1.jsonl": file])
+        let batch = try readAll(root)
+
+        #expect(batch.records == 14)  // blank lines are no records
+        #expect(batch.indexed == 2)
+        #expect(batch.rejections.map(\.line) == [2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14])
+        #expect(batch.rejections.map(\.key) == [nil, "a3", "a4", "a5", "a6", "a7", nil, nil, nil, "a12", nil, "u14"])
+        let reasons = batch.rejections.map(\.reason)
+        #expect(reasons == [
+            "not valid JSON: Unexpected end of file during JSON parse. The line is cut short.",
+            "invalid token count usage.input_tokens: negative (-5)",
+            "invalid token count usage.output_tokens: not an integer (12.5)",
+            #"invalid token count usage.cache_read_input_tokens: a string ("12"), not a number"#,
+            "invalid token count usage.input_tokens: out of range (1e+30)",
+            "missing message id: an assistant line with usage needs message.id to count its API call once",
+            "not valid UTF-8: byte \(badByte + 1) of the line (E9); re-save the file as UTF-8",
+            "not a JSON object (each line must be one JSON object)",
+            "unexpected value at message.usage.cache_creation: expected an object",
+            "invalid costUSD: negative (-0.5)",
+            "missing uuid",
+            #"invalid timestamp "yesterday""#,
+        ])
+        #expect(batch.rejections[1].raw == .text(Self.assistant(uuid: "a3", id: "msg_3", usage: usage("input_tokens", "-5"))))
+        #expect(batch.rejections[6].raw == .bytes(invalidUTF8))
+        #expect(batch.messages.map(\.id) == ["u1", "a9"])
+        #expect(batch.calls.map(\.id) == ["msg_OK:req_OK"])
+        #expect(batch.calls.first?.sourceLine == 9)
+    }
+
+    @Test func anUnreadableFileThrows() throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-\(UUID().uuidString).jsonl")
+        #expect(throws: ReaderError.self) { try reader.read(missing) }
+    }
 }

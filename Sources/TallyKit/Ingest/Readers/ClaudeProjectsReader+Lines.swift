@@ -48,9 +48,9 @@ struct ClaudeLine: Decodable {
         uuid = try c.decodeIfPresent(String.self, forKey: .uuid)
         timestamp = try c.decodeIfPresent(String.self, forKey: .timestamp)
         message = try c.decodeIfPresent(ClaudeMessage.self, forKey: .message)
-        costUSD = try c.decodeIfPresent(JSONValue.self, forKey: .costUSD)
-        toolUseResult = try c.decodeIfPresent(JSONValue.self, forKey: .toolUseResult)
-        content = try c.decodeIfPresent(JSONValue.self, forKey: .content)
+        costUSD = try c.decodeIfPresent(DecodedJSON.self, forKey: .costUSD)?.value
+        toolUseResult = try c.decodeIfPresent(DecodedJSON.self, forKey: .toolUseResult)?.value
+        content = try c.decodeIfPresent(DecodedJSON.self, forKey: .content)?.value
         parentUuid = c.lenient(String.self, .parentUuid)
         sessionId = c.lenient(String.self, .sessionId)
         cwd = c.lenient(String.self, .cwd)
@@ -146,18 +146,18 @@ struct ClaudeBlock: Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         type = c.lenient(String.self, .type) ?? "unknown"
         guard ClaudeBlock.known.contains(type) || c.contains(.toolUseID) else {
-            raw = try JSONValue(from: decoder)
+            raw = try DecodedJSON(from: decoder).value
             return
         }
         text = c.lenient(String.self, .text)
         thinking = c.lenient(String.self, .thinking)
         id = c.lenient(String.self, .id)
         name = c.lenient(String.self, .name)
-        input = try c.decodeIfPresent(JSONValue.self, forKey: .input)
+        input = try c.decodeIfPresent(DecodedJSON.self, forKey: .input)?.value
         toolUseID = c.lenient(String.self, .toolUseID)
-        content = try c.decodeIfPresent(JSONValue.self, forKey: .content)
+        content = try c.decodeIfPresent(DecodedJSON.self, forKey: .content)?.value
         isError = c.lenient(Bool.self, .isError)
-        if case .object(var s)? = try c.decodeIfPresent(JSONValue.self, forKey: .source) {
+        if case .object(var s)? = try c.decodeIfPresent(DecodedJSON.self, forKey: .source)?.value {
             s["data"] = nil
             source = .object(s)
         }
@@ -171,7 +171,7 @@ struct ClaudeUsage: Decodable {
     var cacheCreationInputTokens: TokenField?
     var cacheReadInputTokens: TokenField?
     var cacheCreation: CacheCreation?
-    var serverToolUse: JSONValue?
+    var serverToolUse: DecodedJSON?
 
     struct CacheCreation: Decodable {
         var ephemeral5m: TokenField?
@@ -207,6 +207,44 @@ struct ClaudeUsage: Decodable {
 
 // MARK: - Decoding helpers
 
+/// Any JSON, decoded into a `JSONValue` with the fewest failed probes: a string (the most common
+/// value in tool inputs and results) is tried first, then object and array, then the scalars.
+/// `JSONValue`'s own decoding tries five scalar types before an object; every failed probe
+/// builds a `DecodingError`, which made tool payloads most of a transcript's reading time.
+struct DecodedJSON: Decodable {
+    var value: JSONValue
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: Decoder) throws {
+        let single = try decoder.singleValueContainer()
+        if single.decodeNil() {
+            value = .null
+        } else if let string = try? single.decode(String.self) {
+            value = .string(string)
+        } else if let keyed = try? decoder.container(keyedBy: AnyKey.self) {
+            var object: [String: JSONValue] = [:]
+            for key in keyed.allKeys { object[key.stringValue] = try keyed.decode(DecodedJSON.self, forKey: key).value }
+            value = .object(object)
+        } else if var unkeyed = try? decoder.unkeyedContainer() {
+            var array: [JSONValue] = []
+            while !unkeyed.isAtEnd { array.append(try unkeyed.decode(DecodedJSON.self).value) }
+            value = .array(array)
+        } else if let integer = try? single.decode(Int64.self) {
+            value = .integer(integer)
+        } else if let bool = try? single.decode(Bool.self) {
+            value = .bool(bool)
+        } else {
+            value = .number(try single.decode(Double.self))
+        }
+    }
+}
+
 extension KeyedDecodingContainer {
     /// A descriptive field: absent, null or of another type reads as nil.
     func lenient<T: Decodable>(_ type: T.Type, _ key: Key) -> T? {
@@ -216,15 +254,12 @@ extension KeyedDecodingContainer {
 
 enum ClaudeDecodingFailure {
     /// A rejection reason for a line the decoder refused: bad JSON, or JSON of the wrong shape
-    /// at a named path.
-    static func reason(_ error: Error) -> String {
+    /// at a named path. Only for refused lines: it may parse the line again for a better message.
+    static func reason(_ error: Error, line: Data) -> String {
         guard let error = error as? DecodingError else { return "not valid JSON: \(error)" }
         switch error {
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            let detail = (context.underlyingError as NSError?).map { underlying in
-                (underlying.userInfo[NSDebugDescriptionErrorKey] as? String) ?? underlying.localizedDescription
-            } ?? context.debugDescription
-            return "not valid JSON: \(detail)"
+            return "not valid JSON: \(syntaxProblem(line) ?? context.debugDescription)"
         case .dataCorrupted(let context):
             return "unexpected value at \(path(context.codingPath)): \(context.debugDescription)"
         case .typeMismatch(_, let context) where context.codingPath.isEmpty:
@@ -237,6 +272,18 @@ enum ClaudeDecodingFailure {
             return "missing \(path(context.codingPath + [key]))"
         @unknown default:
             return "not valid JSON: \(error)"
+        }
+    }
+
+    /// JSONSerialization names the problem (`Unexpected end of file`, `Invalid value around
+    /// character 7`) where JSONDecoder on Linux only says the data is not valid JSON.
+    static func syntaxProblem(_ line: Data) -> String? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: line, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            guard let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String else { return nil }
+            return detail.contains("end of file") ? "\(detail) The line is cut short." : detail
         }
     }
 

@@ -158,7 +158,7 @@ extension ClaudeTranscript {
         for name in names.sorted() where name.hasPrefix("agent-") && name.hasSuffix(".meta.json") {
             let agentID = String(name.dropFirst(6).dropLast(10))
             guard let data = try? Data(contentsOf: folder.appendingPathComponent(name)),
-                  let meta = try? decoder.decode(JSONValue.self, from: data),
+                  let meta = try? decoder.decode(DecodedJSON.self, from: data).value,
                   let toolUseID = meta["toolUseId"]?.stringValue, let indices = unlinked[toolUseID] else { continue }
             for index in indices {
                 guard case .tool(var detail) = parts[index].detail else { continue }
@@ -176,7 +176,7 @@ struct CallShare {
     var key: String
     var tokens: TokenCounts
     var cost: Int64?
-    var serverToolUse: JSONValue?
+    var serverToolUse: DecodedJSON?
 }
 
 /// An API response seen on one or more lines of the file.
@@ -212,7 +212,7 @@ extension ClaudeTranscript {
 
     func callRecord(_ call: PendingCall, sessionID: String, projectID: String?, agent: String?) -> CallRecord {
         var attributes: String?
-        if case .object(let counts)? = call.share.serverToolUse,
+        if case .object(let counts)? = call.share.serverToolUse?.value,
            counts.values.contains(where: { ($0.int64Value ?? 0) > 0 }) {
             attributes = JSONValue.object(["server_tool_use": .object(counts)]).jsonText
         }
@@ -241,7 +241,7 @@ extension ClaudeTranscript {
             parentID = parentFromPath ?? sessionIDFromLines
             sessionID = parentID.map { "\($0)/agent-\(agentID)" } ?? "agent-\(agentID)"
             if let url = layout.metaURL, let data = try? Data(contentsOf: url),
-               case .object(let object)? = try? decoder.decode(JSONValue.self, from: data) {
+               case .object(let object)? = try? decoder.decode(DecodedJSON.self, from: data).value {
                 meta = object
                 agent = object["agentType"]?.stringValue
             }

@@ -75,21 +75,33 @@ struct ClaudeTranscript {
 
     /// Splits on `\n` bytes; a blank line is no record. A UTF-8 byte-order mark is skipped.
     mutating func readLines(_ data: Data) {
-        var start = data.startIndex
-        if data.starts(with: [0xEF, 0xBB, 0xBF]) { start += 3 }
-        var number = 0
-        while start < data.endIndex {
-            let end = data[start...].firstIndex(of: 0x0A) ?? data.endIndex
-            number += 1
-            var lineEnd = end
-            if lineEnd > start, data[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-            let bytes = data[start..<lineEnd]
-            if bytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) {
-                batch.records += 1
-                readLine(bytes, number: number)
-            }
-            start = end < data.endIndex ? end + 1 : end
+        for (number, range) in ClaudeTranscript.lineRanges(data).enumerated() {
+            var end = range.upperBound
+            if end > range.lowerBound, data[end - 1] == 0x0D { end -= 1 }
+            let bytes = data[range.lowerBound..<end]
+            guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
+            batch.records += 1
+            readLine(bytes, number: number + 1)
         }
+    }
+
+    /// The byte ranges of the lines (without their `\n`), found with `memchr`.
+    static func lineRanges(_ data: Data) -> [Range<Data.Index>] {
+        var offsets: [Range<Int>] = []
+        data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            guard let base = buffer.baseAddress else { return }
+            let count = buffer.count
+            var start = count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF ? 3 : 0
+            while start < count {
+                var end = count
+                if let found = memchr(base + start, 0x0A, count - start) {
+                    end = base.distance(to: UnsafeRawPointer(found))
+                }
+                offsets.append(start..<end)
+                start = end + 1
+            }
+        }
+        return offsets.map { (data.startIndex + $0.lowerBound)..<(data.startIndex + $0.upperBound) }
     }
 
     mutating func readLine(_ bytes: Data, number: Int) {
@@ -101,15 +113,16 @@ struct ClaudeTranscript {
         do {
             line = try decoder.decode(ClaudeLine.self, from: bytes)
         } catch {
-            reject(number, reason: ClaudeDecodingFailure.reason(error), raw: .text(String(decoding: bytes, as: UTF8.self)))
+            reject(number, reason: ClaudeDecodingFailure.reason(error, line: bytes), raw: .text(String(decoding: bytes, as: UTF8.self)))
             return
         }
+        let at = line.timestamp.flatMap(Timestamps.normalize)
         let accepted: Bool
         switch line.type {
         case "user", "assistant":
-            accepted = conversationLine(line, number: number, bytes: bytes)
+            accepted = conversationLine(line, at: at, number: number, bytes: bytes)
         case "system":
-            accepted = systemLine(line, number: number)
+            accepted = systemLine(line, at: at, number: number)
         case "summary":
             if let summary = line.summary { summaries.append((summary, line.leafUuid)) }
             accepted = true
@@ -120,17 +133,17 @@ struct ClaudeTranscript {
             // file-history-snapshot, progress, queue-operation, ...: read, nothing to index.
             accepted = true
         }
-        if accepted { noteContext(line) }
+        if accepted { noteContext(line, at: at) }
     }
 
     /// Session facts from an accepted line: the first working directory, version and branch seen,
     /// and the span of its timestamps.
-    mutating func noteContext(_ line: ClaudeLine) {
+    mutating func noteContext(_ line: ClaudeLine, at: String?) {
         if sessionIDFromLines == nil, let s = line.sessionId, !s.isEmpty { sessionIDFromLines = s }
         if cwd == nil, let c = line.cwd, !c.isEmpty { cwd = c }
         if version == nil, let v = line.version, !v.isEmpty { version = v }
         if gitBranch == nil, let b = line.gitBranch, !b.isEmpty { gitBranch = b }
-        if let text = line.timestamp, let at = Timestamps.normalize(text) {
+        if let at {
             if startedAt.map({ at < $0 }) ?? true { startedAt = at }
             if updatedAt.map({ at > $0 }) ?? true { updatedAt = at }
         }
@@ -163,14 +176,14 @@ extension ClaudeTranscript {
 
     /// A `user` or `assistant` line: a message, its parts, and for an assistant line with usage
     /// a share in one call. False when the line was rejected.
-    mutating func conversationLine(_ line: ClaudeLine, number: Int, bytes: Data) -> Bool {
+    mutating func conversationLine(_ line: ClaudeLine, at: String?, number: Int, bytes: Data) -> Bool {
         func rejectLine(_ reason: String) -> Bool {
             reject(number, key: line.uuid, reason: reason, raw: .text(String(decoding: bytes, as: UTF8.self)))
             return false
         }
         guard let uuid = line.uuid, !uuid.isEmpty else { return rejectLine("missing uuid") }
         guard let timestamp = line.timestamp else { return rejectLine("missing timestamp") }
-        guard let createdAt = Timestamps.normalize(timestamp) else {
+        guard let createdAt = at else {
             return rejectLine("invalid timestamp \"\(timestamp.prefix(40))\"")
         }
         guard let message = line.message else { return rejectLine("missing message") }
@@ -242,9 +255,8 @@ extension ClaudeTranscript {
 
     /// A `system` line (compact boundaries, local command output, API error notices): a system
     /// message with its text, when it has an id and a time; otherwise only read.
-    mutating func systemLine(_ line: ClaudeLine, number: Int) -> Bool {
-        guard let uuid = line.uuid, !uuid.isEmpty, let text = line.timestamp,
-              let createdAt = Timestamps.normalize(text), messageIDs.insert(uuid).inserted else { return true }
+    mutating func systemLine(_ line: ClaudeLine, at: String?, number: Int) -> Bool {
+        guard let uuid = line.uuid, !uuid.isEmpty, let createdAt = at, messageIDs.insert(uuid).inserted else { return true }
         var attributes: [String: JSONValue] = [:]
         if let subtype = line.subtype { attributes["subtype"] = .string(subtype) }
         if let level = line.level { attributes["level"] = .string(level) }
