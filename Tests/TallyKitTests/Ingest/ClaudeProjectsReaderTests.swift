@@ -231,6 +231,7 @@ import Testing
         #expect(batch.messages.allSatisfy { $0.sessionID == Self.childID && $0.agent == "Explore" })
         #expect(batch.messages.first?.attributes == #"{"isSidechain":true}"#)
         #expect(batch.calls.allSatisfy { $0.sessionID == Self.childID && $0.agent == "Explore" })
+        #expect(batch.calls.allSatisfy { $0.attributes == #"{"isSidechain":true}"# })
         // Its calls add up to what the parent's Task result reports (totalTokens 18,342), and that
         // report is not counted again as a call of the parent.
         #expect(totals(batch.calls) == ["claude-haiku-4-5-20251001": Totals(
@@ -326,6 +327,7 @@ import Testing
         // The sub-agent file yields its copy under the same id as the parent's call: the writer's
         // upsert by call id keeps one. Within the file the copy counts once.
         #expect(batch.calls.map(\.id) == ["msg_P:req_P", "msg_P:req_P", "msg_S:req_S"])
+        #expect(batch.calls.map(\.attributes) == [nil, #"{"isSidechain":true}"#, nil])  // `own` says isSidechain:false
         var byID: [String: CallRecord] = [:]
         for call in batch.calls { byID[call.id] = call }
         #expect(totals(Array(byID.values)) == [

@@ -177,6 +177,7 @@ struct CallShare {
     var tokens: TokenCounts
     var cost: Int64?
     var serverToolUse: DecodedJSON?
+    var isSidechain: Bool
 }
 
 /// An API response seen on one or more lines of the file.
@@ -211,16 +212,20 @@ extension ClaudeTranscript {
     }
 
     func callRecord(_ call: PendingCall, sessionID: String, projectID: String?, agent: String?) -> CallRecord {
-        var attributes: String?
+        var attributes: [String: JSONValue] = [:]
         if case .object(let counts)? = call.share.serverToolUse?.value,
            counts.values.contains(where: { ($0.int64Value ?? 0) > 0 }) {
-            attributes = JSONValue.object(["server_tool_use": .object(counts)]).jsonText
+            attributes["server_tool_use"] = .object(counts)  // web searches, billed per request
         }
+        // Read from a sub-agent transcript: when the same call id also comes from the parent's
+        // file, it is a copy, and the parent's row is the one to keep.
+        if call.share.isSidechain { attributes["isSidechain"] = .bool(true) }
         return CallRecord(
             id: call.share.key, source: ClaudeProjectsReader.source, sessionID: sessionID, messageID: call.messageID,
             projectID: projectID, provider: ClaudeTranscript.provider(call.model), model: call.model, agent: agent,
             startedAt: call.startedAt, completedAt: call.lastAt > call.startedAt ? call.lastAt : nil,
-            tokens: call.share.tokens, reportedCostNanos: call.share.cost, sourceLine: call.line, attributes: attributes)
+            tokens: call.share.tokens, reportedCostNanos: call.share.cost, sourceLine: call.line,
+            attributes: attributes.isEmpty ? nil : JSONValue.object(attributes).jsonText)
     }
 }
 

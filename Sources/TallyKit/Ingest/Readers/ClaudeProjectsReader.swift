@@ -206,7 +206,8 @@ extension ClaudeTranscript {
             case .failure(let problem): return rejectLine(problem.reason)
             }
             let key = line.requestId.map { $0.isEmpty ? messageID : "\(messageID):\($0)" } ?? messageID
-            share = CallShare(key: key, tokens: tokens, cost: cost, serverToolUse: usage.serverToolUse)
+            share = CallShare(
+                key: key, tokens: tokens, cost: cost, serverToolUse: usage.serverToolUse, isSidechain: line.isSidechain == true)
         }
 
         if let share {
