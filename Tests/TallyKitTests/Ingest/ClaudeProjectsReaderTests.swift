@@ -368,6 +368,7 @@ import Testing
                       extra: #","toolUseResult":{"filePath":"/x/a.swift","originalFile":"a\nc\n","structuredPatch":[{"oldStart":1,"oldLines":2,"newStart":1,"newLines":3,"lines":["-a","+b","+b2"," c"]}],"userModified":false}"#),
             Self.user(uuid: "u2", at: "2026-03-05T10:00:03.000Z", content: #"[{"type":"tool_result","tool_use_id":"toolu_F","content":"Exit code 1","is_error":true}]"#, extra: #","toolUseResult":"Error: Exit code 1""#),
             Self.user(uuid: "u3", content: #"[{"type":"tool_result","tool_use_id":"toolu_elsewhere","content":"orphan","is_error":true}]"#),
+            Self.user(uuid: "u4", content: #"[{"type":"tool_result","tool_use_id":"toolu_shot","content":[{"type":"text","text":"a screenshot"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}}]}]"#),
         ]])
         let batch = try readAll(root)
         #expect(batch.rejections.isEmpty)
@@ -381,12 +382,14 @@ import Testing
         #expect(bash.output == nil)
         #expect(bash.error == #"{"raw":"Exit code 1"}"#)
         #expect(bash.durationMs == 2000)
-        let orphan = try #require(batch.parts.last)
+        let orphan = try #require(batch.parts.first { $0.id == "u3:0" })
         #expect(orphan.id == "u3:0")
         #expect(orphan.type == "tool_result")
         #expect(orphan.data == #"{"content":"orphan","is_error":true,"tool_use_id":"toolu_elsewhere"}"#)
         #expect(orphan.detail == .error(name: "tool_result", payload: #"{"raw":"orphan"}"#))
-        #expect(batch.messages.map(\.role) == [.assistant, .tool, .tool, .tool])
+        #expect(batch.parts.last?.data == #"{"content":[{"text":"a screenshot","type":"text"},{"source":{"media_type":"image/png","type":"base64"},"type":"image"}],"tool_use_id":"toolu_shot"}"#)
+        #expect(batch.parts.last?.detail == PartDetail.none)
+        #expect(batch.messages.map(\.role) == [.assistant, .tool, .tool, .tool, .tool])
     }
 
     @Test func otherLineTypesAreReadAsWhatTheyAre() throws {

@@ -155,12 +155,26 @@ struct ClaudeBlock: Decodable {
         name = c.lenient(String.self, .name)
         input = try c.decodeIfPresent(DecodedJSON.self, forKey: .input)?.value
         toolUseID = c.lenient(String.self, .toolUseID)
-        content = try c.decodeIfPresent(DecodedJSON.self, forKey: .content)?.value
+        content = try c.decodeIfPresent(DecodedJSON.self, forKey: .content).map { ClaudeBlock.withoutInlineData($0.value) }
         isError = c.lenient(Bool.self, .isError)
-        if case .object(var s)? = try c.decodeIfPresent(DecodedJSON.self, forKey: .source)?.value {
-            s["data"] = nil
-            source = .object(s)
-        }
+        source = try c.decodeIfPresent(DecodedJSON.self, forKey: .source).map { ClaudeBlock.withoutData($0.value) }
+    }
+
+    /// A `source` object without its base64 `data` (images pasted or returned by tools).
+    static func withoutData(_ source: JSONValue) -> JSONValue {
+        guard case .object(var fields) = source else { return source }
+        fields["data"] = nil
+        return .object(fields)
+    }
+
+    /// Tool-result content with the base64 data of its image blocks left out.
+    static func withoutInlineData(_ content: JSONValue) -> JSONValue {
+        guard case .array(let items) = content else { return content }
+        return .array(items.map { item in
+            guard case .object(var fields) = item, let source = fields["source"] else { return item }
+            fields["source"] = withoutData(source)
+            return .object(fields)
+        })
     }
 }
 
