@@ -105,7 +105,7 @@ struct ClaudeTranscript {
     }
 
     mutating func readLine(_ bytes: Data, number: Int) {
-        guard String(validating: bytes, as: UTF8.self) != nil else {
+        guard ClaudeTranscript.isUTF8(bytes) else {
             reject(number, reason: ClaudeTranscript.invalidUTF8Reason(bytes), raw: .bytes(Data(bytes)))
             return
         }
@@ -151,6 +151,11 @@ struct ClaudeTranscript {
 
     mutating func reject(_ line: Int, key: String? = nil, reason: String, raw: RawText) {
         batch.rejections.append(Rejection(line: line, key: key, reason: reason, raw: raw))
+    }
+
+    static func isUTF8(_ bytes: Data) -> Bool {
+        if #available(macOS 15, *) { return String(validating: bytes, as: UTF8.self) != nil }
+        return String(data: bytes, encoding: .utf8) != nil
     }
 
     static func invalidUTF8Reason(_ bytes: Data) -> String {
