@@ -283,6 +283,7 @@ import Testing
             Self.assistant(uuid: "a1", usage: #"{"input_tokens":5,"output_tokens":7,"cache_creation_input_tokens":3000,"cache_read_input_tokens":100,"cache_creation":{"ephemeral_5m_input_tokens":1000,"ephemeral_1h_input_tokens":2000}}"#),
             Self.assistant(uuid: "a2", id: "msg_B", request: "req_B", usage: #"{"input_tokens":5,"output_tokens":7,"cache_creation_input_tokens":300,"cache_read_input_tokens":100,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":400}}"#),
         ]])
+        defer { try? FileManager.default.removeItem(at: root) }
         let batch = try readAll(root)
         #expect(batch.calls.map(\.tokens) == [
             TokenCounts(input: 5, output: 7, reasoning: 0, cacheRead: 100, cacheWrite: 3000, cacheWrite1h: 2000)
@@ -301,6 +302,7 @@ import Testing
             Self.assistant(uuid: "a3", at: "2026-03-05T10:00:04.000Z", id: "msg_N", request: nil),
             Self.assistant(uuid: "a4", at: "2026-03-05T10:00:04.100Z", id: "msg_N", request: nil),
         ]])
+        defer { try? FileManager.default.removeItem(at: root) }
         let batch = try readAll(root)
         #expect(batch.calls.map(\.id) == ["msg_A:req_A", "msg_N"])  // no requestId: the message id alone
         let call = try #require(batch.calls.first)
@@ -322,6 +324,7 @@ import Testing
             // The sub-agent transcript repeats the parent's response, twice, before its own.
             "projects/-Users-dev-src-fx/\(sid)/subagents/agent-x1.jsonl": [copy, copy.replacingOccurrences(of: #""uuid":"c1""#, with: #""uuid":"c0""#), own],
         ])
+        defer { try? FileManager.default.removeItem(at: root) }
         let batch = try readAll(root)
         #expect(batch.records == 5)
         // The sub-agent file yields its copy under the same id as the parent's call: the writer's
@@ -351,6 +354,7 @@ import Testing
             // Early 2.0.x: sub-agent transcripts beside the sessions, the parent named by the lines.
             "projects/-Users-dev-src-fx/agent-x3.jsonl": [Self.user(uuid: "d1", content: #""Warmup""#)],
         ])
+        defer { try? FileManager.default.removeItem(at: root) }
         let batch = try readAll(root)
         #expect(tool(batch, "toolu_X")?.childSessionID == "\(sid)/agent-x2")
         let child = try #require(batch.sessions.first { $0.id == "\(sid)/agent-x2" })
@@ -370,6 +374,7 @@ import Testing
             Self.user(uuid: "u3", content: #"[{"type":"tool_result","tool_use_id":"toolu_elsewhere","content":"orphan","is_error":true}]"#),
             Self.user(uuid: "u4", content: #"[{"type":"tool_result","tool_use_id":"toolu_shot","content":[{"type":"text","text":"a screenshot"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}}]}]"#),
         ]])
+        defer { try? FileManager.default.removeItem(at: root) }
         let batch = try readAll(root)
         #expect(batch.rejections.isEmpty)
         let edit = try #require(tool(batch, "toolu_E"))
@@ -402,6 +407,7 @@ import Testing
             Self.user(uuid: "u1", content: #""typed""#),  // the same line again (a resumed transcript)
             #"{"type":"custom-title","customTitle":"My title","sessionId":"s"}"#,
         ]])
+        defer { try? FileManager.default.removeItem(at: root) }
         let batch = try readAll(root)
         #expect(batch.records == 7)
         #expect(batch.indexed == 7)
@@ -453,6 +459,7 @@ import Testing
         var file = Data()
         for line in lines { file.append(line); file.append(0x0A) }
         let root = try fixture([:], bytes: ["projects/-Users-dev-src-fx/s1.jsonl": file])
+        defer { try? FileManager.default.removeItem(at: root) }
         let batch = try readAll(root)
 
         #expect(batch.records == 14)  // blank lines are no records
