@@ -249,6 +249,10 @@ public struct StoreWriter {
                   cost_nanos = excluded.cost_nanos, cost_source = excluded.cost_source,
                   message_fallback = excluded.message_fallback, source_path = excluded.source_path,
                   source_line = excluded.source_line, attributes = excluded.attributes
+                -- A sub-agent transcript repeating its parent's response is not new usage, nor the
+                -- call's home: the parent's row stays (FORMATS.md, Claude Code traps).
+                WHERE json_extract(excluded.attributes, '$.isSidechain') IS NOT 1
+                   OR json_extract(calls.attributes, '$.isSidechain') IS 1
                 """
         ).execute(
             arguments: [
