@@ -302,6 +302,30 @@ import Testing
         #expect(batch.rejections.first?.raw == .bytes(Data([0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D])))
     }
 
+    @Test func otherToolsErrorsAndPromptsWithoutUserMessageEvents() throws {
+        let batch = try read([
+            Self.meta,
+            #"{"timestamp":"2026-03-05T10:00:00.500Z","type":"response_item","payload":{"type":"message","role":"user","content":[{"type":"input_text","text":"<environment_context>x</environment_context>"}]}}"#,
+            #"{"timestamp":"2026-03-05T10:00:00.600Z","type":"response_item","payload":{"type":"message","role":"user","content":[{"type":"input_text","text":"Patch it"}]}}"#,
+            Self.context,
+            #"{"timestamp":"2026-03-05T10:00:01.500Z","type":"response_item","payload":{"type":"custom_tool_call","status":"completed","call_id":"c9","name":"apply_patch","input":"*** Begin Patch"}}"#,
+            #"{"timestamp":"2026-03-05T10:00:01.750Z","type":"response_item","payload":{"type":"custom_tool_call_output","call_id":"c9","output":"Done!"}}"#,
+            #"{"timestamp":"2026-03-05T10:00:01.800Z","type":"event_msg","payload":{"type":"error","message":"stream disconnected"}}"#,
+            Self.tokenCount(last: Self.usage("10", "0", "1", "0", "11")),
+        ])
+        #expect(batch.rejections.isEmpty)
+        // Without user_message events the prompt is the user item that is not injected context.
+        #expect(batch.messages.filter { $0.role == .user }.map(\.id) == ["s-1:3"])
+        let parts = batch.parts.filter { $0.messageID == "s-1:5" }
+        #expect(parts.map(\.type) == ["custom_tool_call", "error"])
+        #expect(parts[0].detail == .tool(ToolCallDetail(
+            callID: "c9", tool: "apply_patch", status: "completed", input: #"{"raw":"*** Begin Patch"}"#, output: "Done!",
+            startedAt: "2026-03-05T10:00:01.500Z", endedAt: "2026-03-05T10:00:01.750Z", durationMs: 250)))
+        #expect(parts[1].detail == .error(name: "error", payload: #"{"raw":"stream disconnected"}"#))
+        #expect(batch.calls.first?.messageID == "s-1:5")
+        #expect(batch.calls.first?.startedAt == "2026-03-05T10:00:01.000Z")
+    }
+
     @Test func aTokenCountWithoutAResponseStillHasAMessage() throws {
         let batch = try read([Self.meta, Self.context, Self.tokenCount(last: Self.usage("10", "0", "1", "0", "11"))])
         #expect(batch.calls.count == 1)

@@ -70,12 +70,12 @@ extension CodexSessionsReader {
         var summary: [TextItem]?
         var name: String?
         /// `function_call` arguments: JSON text (or, from other providers, an object).
-        var arguments: JSONValue?
+        var arguments: TextOrJSON?
         /// `custom_tool_call` input (free text such as a patch).
         var input: String?
         var callID: String?
         var id: String?
-        var output: JSONValue?
+        var output: TextOrJSON?
         var action: JSONValue?
         var status: String?
 
@@ -95,7 +95,7 @@ extension CodexSessionsReader {
                 content = try c.decodeIfPresent([TextItem].self, forKey: .content)
             case "function_call", "custom_tool_call", "local_shell_call", "web_search_call":
                 name = try c.decodeIfPresent(String.self, forKey: .name)
-                arguments = try c.decodeIfPresent(JSONValue.self, forKey: .arguments)
+                arguments = try c.decodeIfPresent(TextOrJSON.self, forKey: .arguments)
                 input = try c.decodeIfPresent(String.self, forKey: .input)
                 callID = try c.decodeIfPresent(String.self, forKey: .call_id)
                 id = try c.decodeIfPresent(String.self, forKey: .id)
@@ -103,7 +103,7 @@ extension CodexSessionsReader {
                 status = try c.decodeIfPresent(String.self, forKey: .status)
             case "function_call_output", "custom_tool_call_output":
                 callID = try c.decodeIfPresent(String.self, forKey: .call_id)
-                output = try c.decodeIfPresent(JSONValue.self, forKey: .output)
+                output = try c.decodeIfPresent(TextOrJSON.self, forKey: .output)
             default:
                 break
             }
@@ -113,6 +113,22 @@ extension CodexSessionsReader {
         static func text(_ items: [TextItem]?) -> String? {
             let texts = (items ?? []).compactMap(\.text)
             return texts.isEmpty ? nil : texts.joined(separator: "\n\n")
+        }
+    }
+
+    /// A value that is usually text (tool arguments, tool output): decoded as text first, which
+    /// is much cheaper than trying every JSON type in turn.
+    enum TextOrJSON: Decodable, Equatable {
+        case text(String)
+        case json(JSONValue)
+
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let text = try? c.decode(String.self) {
+                self = .text(text)
+            } else {
+                self = .json(try c.decode(JSONValue.self))
+            }
         }
     }
 

@@ -78,18 +78,19 @@ extension CodexSessionsReader {
 
         mutating func read(_ data: Data) throws {
             let decoder = JSONDecoder()
-            var parsed: [(line: JSONL.Line, record: Line)] = []
+            var parsed: [(line: JSONL.Line, record: Line, at: String?)] = []
             for line in JSONL.lines(data) {
                 batch.records += 1
                 do {
-                    parsed.append((line, try decoder.decode(Line.self, from: line.bytes)))
+                    let record = try decoder.decode(Line.self, from: line.bytes)
+                    parsed.append((line, record, record.timestamp.flatMap(Timestamps.normalize)))
                 } catch {
                     reject(line, JSONL.reason(error, bytes: line.bytes))
                 }
             }
-            try startSession(parsed.map(\.record))
-            for (line, record) in parsed {
-                handle(record, line)
+            try startSession(parsed.map { ($0.record, $0.at) })
+            for (line, record, at) in parsed {
+                handle(record, line, at: at)
             }
             closeMessage(completedAt: nil)
             // Lines that are not JSON were rejected first: report all in line order (one a line).
@@ -98,12 +99,16 @@ extension CodexSessionsReader {
 
         // MARK: Session
 
-        private mutating func startSession(_ records: [Line]) throws {
+        private mutating func startSession(_ records: [(record: Line, at: String?)]) throws {
             var meta: SessionMeta?
             var firstCwd: String?
-            var times: [String] = []
-            for record in records {
-                if let at = record.timestamp.flatMap(Timestamps.normalize) { times.append(at) }
+            var first: String?
+            var last: String?
+            for (record, at) in records {
+                if let at {
+                    if first == nil || at < first! { first = at }
+                    if last == nil || at > last! { last = at }
+                }
                 switch record.payload {
                 case .sessionMeta(let m) where meta == nil && !(m.id ?? "").isEmpty: meta = m
                 case .turnContext(let t) where firstCwd == nil: firstCwd = t.cwd
@@ -125,7 +130,7 @@ extension CodexSessionsReader {
             batch.sessions.append(SessionRecord(
                 id: id, source: CodexSessionsReader.source, projectID: projectID,
                 parentID: meta?.source.flatMap(Self.parentThread), directory: cwd, version: meta?.cli_version,
-                startedAt: meta?.timestamp.flatMap(Timestamps.normalize) ?? times.min(), updatedAt: times.max(),
+                startedAt: meta?.timestamp.flatMap(Timestamps.normalize) ?? first, updatedAt: last,
                 attributes: JSONL.attributes([
                     "originator": meta?.originator.map(JSONValue.string),
                     "model_provider": meta?.model_provider.map(JSONValue.string),
@@ -158,14 +163,13 @@ extension CodexSessionsReader {
 
         // MARK: Lines
 
-        private mutating func handle(_ record: Line, _ line: JSONL.Line) {
-            let at = record.timestamp.flatMap(Timestamps.normalize)
+        private mutating func handle(_ record: Line, _ line: JSONL.Line, at: String?) {
             switch record.payload {
             case .sessionMeta, .other:
                 break
             case .turnContext(let context):
                 if let m = context.model, !m.isEmpty { model = m }
-                if let e = context.effort { effort = e }
+                effort = context.effort  // each turn_context is a full snapshot
                 if let at { requestStartedAt = at }
             case .event(let event):
                 switch event.type {
@@ -261,8 +265,8 @@ extension CodexSessionsReader {
             case "function_call":
                 tool = item.name
                 switch item.arguments {
-                case .string(let text)?: input = JSONValue.payload(text)
-                case let value?: input = value.jsonText
+                case .text(let text)?: input = JSONValue.payload(text)
+                case .json(let value)?: input = value.jsonText
                 case nil: input = nil
                 }
             case "custom_tool_call":
@@ -302,12 +306,15 @@ extension CodexSessionsReader {
                 reject(line, "\(type) for call_id \(callID), which no earlier tool call in this file has")
                 return
             }
+            var failed = false
             switch item.output {
-            case .string(let text)?: detail.output = text
-            case .null?, nil: detail.output = nil
-            case let value?: detail.output = value.jsonText
+            case .text(let text)?: detail.output = text
+            case .json(.null)?, nil: detail.output = nil
+            case .json(let value)?:
+                detail.output = value.jsonText
+                failed = value["success"] == .bool(false)
             }
-            detail.status = item.output?["success"] == .bool(false) ? "error" : "completed"
+            detail.status = failed ? "error" : "completed"
             if let at {
                 detail.endedAt = at
                 detail.durationMs = JSONL.milliseconds(from: detail.startedAt, to: at)
