@@ -48,9 +48,9 @@ struct ClaudeLine: Decodable {
         uuid = try c.decodeIfPresent(String.self, forKey: .uuid)
         timestamp = try c.decodeIfPresent(String.self, forKey: .timestamp)
         message = try c.decodeIfPresent(ClaudeMessage.self, forKey: .message)
-        costUSD = try c.decodeIfPresent(DecodedJSON.self, forKey: .costUSD)?.value
-        toolUseResult = try c.decodeIfPresent(DecodedJSON.self, forKey: .toolUseResult)?.value
-        content = try c.decodeIfPresent(DecodedJSON.self, forKey: .content)?.value
+        costUSD = try c.decodeIfPresent(JSONValue.self, forKey: .costUSD)
+        toolUseResult = try c.decodeIfPresent(JSONValue.self, forKey: .toolUseResult)
+        content = try c.decodeIfPresent(JSONValue.self, forKey: .content)
         parentUuid = c.lenient(String.self, .parentUuid)
         sessionId = c.lenient(String.self, .sessionId)
         cwd = c.lenient(String.self, .cwd)
@@ -146,18 +146,18 @@ struct ClaudeBlock: Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         type = c.lenient(String.self, .type) ?? "unknown"
         guard ClaudeBlock.known.contains(type) || c.contains(.toolUseID) else {
-            raw = try DecodedJSON(from: decoder).value
+            raw = try JSONValue(from: decoder)
             return
         }
         text = c.lenient(String.self, .text)
         thinking = c.lenient(String.self, .thinking)
         id = c.lenient(String.self, .id)
         name = c.lenient(String.self, .name)
-        input = try c.decodeIfPresent(DecodedJSON.self, forKey: .input)?.value
+        input = try c.decodeIfPresent(JSONValue.self, forKey: .input)
         toolUseID = c.lenient(String.self, .toolUseID)
-        content = try c.decodeIfPresent(DecodedJSON.self, forKey: .content).map { ClaudeBlock.withoutInlineData($0.value) }
+        content = try c.decodeIfPresent(JSONValue.self, forKey: .content).map(ClaudeBlock.withoutInlineData)
         isError = c.lenient(Bool.self, .isError)
-        source = try c.decodeIfPresent(DecodedJSON.self, forKey: .source).map { ClaudeBlock.withoutData($0.value) }
+        source = try c.decodeIfPresent(JSONValue.self, forKey: .source).map(ClaudeBlock.withoutData)
     }
 
     /// A `source` object without its base64 `data` (images pasted or returned by tools).
@@ -185,7 +185,7 @@ struct ClaudeUsage: Decodable {
     var cacheCreationInputTokens: TokenField?
     var cacheReadInputTokens: TokenField?
     var cacheCreation: CacheCreation?
-    var serverToolUse: DecodedJSON?
+    var serverToolUse: JSONValue?
 
     struct CacheCreation: Decodable {
         var ephemeral5m: TokenField?
@@ -225,40 +225,6 @@ struct ClaudeUsage: Decodable {
 /// value in tool inputs and results) is tried first, then object and array, then the scalars.
 /// `JSONValue`'s own decoding tries five scalar types before an object; every failed probe
 /// builds a `DecodingError`, which made tool payloads most of a transcript's reading time.
-struct DecodedJSON: Decodable {
-    var value: JSONValue
-
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    init(from decoder: Decoder) throws {
-        let single = try decoder.singleValueContainer()
-        if single.decodeNil() {
-            value = .null
-        } else if let string = try? single.decode(String.self) {
-            value = .string(string)
-        } else if let keyed = try? decoder.container(keyedBy: AnyKey.self) {
-            var object: [String: JSONValue] = [:]
-            for key in keyed.allKeys { object[key.stringValue] = try keyed.decode(DecodedJSON.self, forKey: key).value }
-            value = .object(object)
-        } else if var unkeyed = try? decoder.unkeyedContainer() {
-            var array: [JSONValue] = []
-            while !unkeyed.isAtEnd { array.append(try unkeyed.decode(DecodedJSON.self).value) }
-            value = .array(array)
-        } else if let integer = try? single.decode(Int64.self) {
-            value = .integer(integer)
-        } else if let bool = try? single.decode(Bool.self) {
-            value = .bool(bool)
-        } else {
-            value = .number(try single.decode(Double.self))
-        }
-    }
-}
-
 extension KeyedDecodingContainer {
     /// A descriptive field: absent, null or of another type reads as nil.
     func lenient<T: Decodable>(_ type: T.Type, _ key: Key) -> T? {

@@ -158,7 +158,7 @@ extension ClaudeTranscript {
         for name in names.sorted() where name.hasPrefix("agent-") && name.hasSuffix(".meta.json") {
             let agentID = String(name.dropFirst(6).dropLast(10))
             guard let data = try? Data(contentsOf: folder.appendingPathComponent(name)),
-                  let meta = try? decoder.decode(DecodedJSON.self, from: data).value,
+                  let meta = try? decoder.decode(JSONValue.self, from: data),
                   let toolUseID = meta["toolUseId"]?.stringValue, let indices = unlinked[toolUseID] else { continue }
             for index in indices {
                 guard case .tool(var detail) = parts[index].detail else { continue }
@@ -176,7 +176,7 @@ struct CallShare {
     var key: String
     var tokens: TokenCounts
     var cost: Int64?
-    var serverToolUse: DecodedJSON?
+    var serverToolUse: JSONValue?
     var isSidechain: Bool
 }
 
@@ -213,7 +213,7 @@ extension ClaudeTranscript {
 
     func callRecord(_ call: PendingCall, sessionID: String, projectID: String?, agent: String?) -> CallRecord {
         var attributes: [String: JSONValue] = [:]
-        if case .object(let counts)? = call.share.serverToolUse?.value,
+        if case .object(let counts)? = call.share.serverToolUse,
            counts.values.contains(where: { ($0.int64Value ?? 0) > 0 }) {
             attributes["server_tool_use"] = .object(counts)  // web searches, billed per request
         }
@@ -246,7 +246,7 @@ extension ClaudeTranscript {
             parentID = parentFromPath ?? sessionIDFromLines
             sessionID = parentID.map { "\($0)/agent-\(agentID)" } ?? "agent-\(agentID)"
             if let url = layout.metaURL, let data = try? Data(contentsOf: url),
-               case .object(let object)? = try? decoder.decode(DecodedJSON.self, from: data).value {
+               case .object(let object)? = try? decoder.decode(JSONValue.self, from: data) {
                 meta = object
                 agent = object["agentType"]?.stringValue
             }
