@@ -220,6 +220,32 @@ import Testing
         #expect(try reader.read(csv).calls.map(\.id) == [eight.id])
     }
 
+    @Test func theCanonicalTextIsTheSortedJSONOfTheNormalisedRecord() throws {
+        var lines = try Self.lines(of: "usage.jsonl")
+        lines.append(#"{"id":"q\"1","timestamp":"2026-03-02T09:00:00Z","model":"m\\x","tool":"a\nb","cost_usd":1.5,"zone":{"b":1,"a":[true,null]},"agent":"é","total_tokens":3}"#)
+        let decoder = JSONDecoder()
+        for line in lines {
+            let fields = try decoder.decode(EventsReader.Line.self, from: Data(line.utf8)).fields
+            let event = try EventsReader.validate(fields).get()
+            var o: [String: JSONValue] = ["timestamp": .string(event.startedAt), "model": .string(event.model)]
+            let texts: [(String, String?)] = [
+                ("id", event.id), ("provider", event.provider), ("session_id", event.sessionID),
+                ("parent_session_id", event.parentSessionID), ("project", event.project), ("agent", event.agent),
+                ("tool", event.tool),
+            ]
+            for (name, value) in texts { if let value { o[name] = .string(value) } }
+            let counts: [(String, Int64?)] = [
+                ("input_tokens", event.tokens.input), ("output_tokens", event.tokens.output),
+                ("reasoning_tokens", event.tokens.reasoning), ("cache_read_tokens", event.tokens.cacheRead),
+                ("cache_write_tokens", event.tokens.cacheWrite), ("total_tokens", event.tokens.total),
+            ]
+            for (name, value) in counts { if let value { o[name] = .integer(value) } }
+            if let cost = event.costNanos { o["cost_nanos"] = .integer(cost) }
+            if !event.extras.isEmpty { o["extra"] = .object(event.extras) }
+            #expect(event.canonicalText == JSONValue.object(o).jsonText)
+        }
+    }
+
     @Test func readingTwiceGivesTheSameBatch() throws {
         for name in ["usage.jsonl", "usage.csv"] {
             let url = Self.samples.appendingPathComponent(name)

@@ -41,7 +41,7 @@ extension EventsReader {
             if let error = failure() {
                 throw ReaderError("\(url.path): line \(line): \(Self.describe(error)): the rest of the file cannot be read")
             }
-            if row.count == 1, row[0].trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            if row.count == 1, Self.trimmed(row[0]).isEmpty { continue }
             guard row.count == header.count else {
                 builder.rejectRecord(
                     line: line, reason: "row has \(row.count) fields, the header has \(header.count)",
@@ -50,11 +50,13 @@ extension EventsReader {
             }
             var fields = Fields()
             for (index, value) in row.enumerated() {
-                let text = value.trimmingCharacters(in: .whitespaces)
+                let text = Self.trimmed(value)
                 if text.isEmpty { continue }
                 switch columns[index] {
                 case .known(let column) where column.isTokenCount:
-                    fields.tokens[column] = TokenField.parse(text)
+                    // A plain integer without TokenField.parse's (slow) trimming; anything else
+                    // through it, for the problem's wording.
+                    fields.tokens[column] = Int64(text).map(TokenField.validate) ?? TokenField.parse(text)
                 case .known(.costUSD):
                     fields.setCost(text: text)
                 case .known(let column):
@@ -82,7 +84,7 @@ extension EventsReader {
         var seen = Set<String>()
         var columns: [HeaderColumn] = []
         for (index, raw) in header.enumerated() {
-            let name = raw.trimmingCharacters(in: .whitespaces)
+            let name = trimmed(raw)
             let folded = name.lowercased()
             guard seen.insert(folded).inserted else {
                 throw ReaderError("\(file): column `\(name)` appears twice in the header row")

@@ -81,41 +81,32 @@ extension EventsReader {
                     if count.value != nil || count.problem != nil { fields.tokens[column] = count }
                     continue
                 }
-                let value = try c.decode(JSONValue.self, forKey: key)
+                // The common kinds first: a failed `try?` decode builds an error, which is slow.
+                if try c.decodeNil(forKey: key) { continue }
                 if column == .costUSD {
-                    setCost(value)
+                    if let usd = try? c.decode(Double.self, forKey: key) {
+                        guard let nanos = Money.nanos(usd: usd) else {
+                            fields.note("invalid cost_usd: out of range (\(usd))")
+                            continue
+                        }
+                        fields.setCost(nanos: nanos, shown: "\(usd)")
+                    } else {
+                        let value = try c.decode(JSONValue.self, forKey: key)
+                        fields.note("invalid cost_usd: \(value.jsonText.prefix(40)) is not a number")
+                    }
                     continue
                 }
-                switch value {
-                case .null:
-                    break
-                case .string(let s):
-                    let t = s.trimmingCharacters(in: .whitespaces)
+                if let s = try? c.decode(String.self, forKey: key) {
+                    let t = EventsReader.trimmed(s)
                     if !t.isEmpty { fields.text[column] = t }
-                case .integer(let i) where column == .id:
+                    continue
+                }
+                let value = try c.decode(JSONValue.self, forKey: key)
+                if column == .id, case .integer(let i) = value {
                     fields.text[.id] = String(i)
-                default:
+                } else {
                     fields.note("\(column.rawValue) must be text, not \(value.jsonText.prefix(40))")
                 }
-            }
-        }
-
-        private mutating func setCost(_ value: JSONValue) {
-            switch value {
-            case .null:
-                break
-            case .integer(let i):
-                guard let nanos = Money.nanos(fromDecimal: String(i)) else {
-                    return fields.note("invalid cost_usd: out of range (\(i))")
-                }
-                fields.setCost(nanos: nanos, shown: String(i))
-            case .number(let d):
-                guard let nanos = Money.nanos(usd: d) else {
-                    return fields.note("invalid cost_usd: out of range (\(d))")
-                }
-                fields.setCost(nanos: nanos, shown: "\(d)")
-            default:
-                fields.note("invalid cost_usd: \(value.jsonText.prefix(40)) is not a number")
             }
         }
     }
