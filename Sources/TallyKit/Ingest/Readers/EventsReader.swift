@@ -301,11 +301,11 @@ extension EventsReader {
             let key = event.key(digest: digest)
             if let first = seen[key] {
                 // The same record again is the same call; the same id with other values is not.
+                // (Without an id the key is the digest, so only ids get here with other values.)
                 if first.digest != digest {
-                    let reason = event.id.map {
-                        "duplicate id \($0) (first on line \(first.line)) with different values: give each event its own id"
-                    } ?? "hash key \(key) collides with line \(first.line): give these events ids"
-                    reject(line: line, key: key, reason: reason, raw: raw())
+                    reject(line: line, key: key,
+                           reason: "duplicate id \(event.id ?? key) (first on line \(first.line)) with different values: give each event its own id",
+                           raw: raw())
                 }
                 return
             }
