@@ -103,7 +103,7 @@ public struct TokenField: Decodable, Hashable, Sendable {
 
     /// Validates text (CSV fields): empty is absent, anything but a plain integer is a problem.
     public static func parse(_ text: String) -> TokenField {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmedSpaces
         if t.isEmpty { return TokenField(value: nil) }
         if let i = Int64(t) { return validate(i) }
         if let d = Double(t) {

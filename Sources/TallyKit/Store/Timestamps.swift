@@ -28,7 +28,7 @@ public enum Timestamps {
     /// ISO-8601 timestamp with `Z` or an offset, or a naive `YYYY-MM-DD HH:MM[:SS[.fff]]`
     /// (read in `timeZone`).
     public static func parse(_ text: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = String(text.trimmedSpaces)
         switch CivilTime.parse(trimmed) {
         case nil:
             return nil

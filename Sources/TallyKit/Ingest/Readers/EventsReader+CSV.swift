@@ -41,7 +41,7 @@ extension EventsReader {
             if let error = failure() {
                 throw ReaderError("\(url.path): line \(line): \(Self.describe(error)): the rest of the file cannot be read")
             }
-            if row.count == 1, Self.trimmed(row[0]).isEmpty { continue }
+            if row.count == 1, String(row[0].trimmedSpaces).isEmpty { continue }
             guard row.count == header.count else {
                 builder.rejectRecord(
                     line: line, reason: "row has \(row.count) fields, the header has \(header.count)",
@@ -50,7 +50,7 @@ extension EventsReader {
             }
             var fields = Fields()
             for (index, value) in row.enumerated() {
-                let text = Self.trimmed(value)
+                let text = String(value.trimmedSpaces)
                 if text.isEmpty { continue }
                 switch columns[index] {
                 case .known(let column) where column.isTokenCount:
@@ -84,7 +84,7 @@ extension EventsReader {
         var seen = Set<String>()
         var columns: [HeaderColumn] = []
         for (index, raw) in header.enumerated() {
-            let name = trimmed(raw)
+            let name = String(raw.trimmedSpaces)
             let folded = name.lowercased()
             guard seen.insert(folded).inserted else {
                 throw ReaderError("\(file): column `\(name)` appears twice in the header row")

@@ -97,7 +97,7 @@ extension EventsReader {
                     continue
                 }
                 if let s = try? c.decode(String.self, forKey: key) {
-                    let t = EventsReader.trimmed(s)
+                    let t = String(s.trimmedSpaces)
                     if !t.isEmpty { fields.text[column] = t }
                     continue
                 }

@@ -56,7 +56,7 @@ extension EventsReader {
             if let exact = Column(rawValue: name) {
                 self = exact
             } else {
-                self.init(rawValue: EventsReader.trimmed(name).lowercased())
+                self.init(rawValue: String(name.trimmedSpaces).lowercased())
             }
         }
 
@@ -184,18 +184,6 @@ extension EventsReader {
             out += text
             out += "\""
         }
-    }
-
-    /// The text without leading and trailing spaces and tabs. Foundation's `trimmingCharacters`
-    /// goes through NSString on Linux and cost a third of the read time; this copies only when
-    /// there is something to trim.
-    static func trimmed(_ text: String) -> String {
-        let utf8 = text.utf8
-        func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
-        guard let first = utf8.first, let last = utf8.last, isBlank(first) || isBlank(last) else { return text }
-        guard let start = utf8.firstIndex(where: { !isBlank($0) }) else { return "" }
-        let end = utf8.lastIndex(where: { !isBlank($0) })!
-        return String(text[start...end])
     }
 
     /// FNV-1a 64 of the text's UTF-8 bytes, as 16 lowercase hex digits: fixed and documented, the

@@ -87,7 +87,7 @@ enum SQLiteSourceFile {
         case .null:
             return .success(nil)
         case .string(let s):
-            let t = EventsReader.trimmed(s)
+            let t = String(s.trimmedSpaces)
             return .success(t.isEmpty ? nil : t)
         case .int64(let i):
             return .success(String(i))
@@ -102,7 +102,7 @@ enum SQLiteSourceFile {
         case .null:
             return .success(nil)
         case .string(let s):
-            guard let t = Timestamps.normalize(EventsReader.trimmed(s)) else {
+            guard let t = Timestamps.normalize(String(s.trimmedSpaces)) else {
                 return .failure(ReaderError("\(column) not understood: \"\(s.prefix(40))\" (expected ISO-8601 text, e.g. 2026-03-05 10:02:11)"))
             }
             return .success(t)
