@@ -153,7 +153,7 @@ public final class Indexer {
                 let (url, stat) = items[i]
                 let data = (try? Data(contentsOf: url, options: .mappedIfSafe)) ?? Data()
                 let hash = ContentHash.of(data)
-                if let previous = ledger.entries[url.path], previous.hash == hash, previous.status != "failed" {
+                if let previous = ledger.entries[url.path], previous.hash == hash {
                     (base + i).initialize(to: Parsed(url: url, stat: stat, hash: hash, batch: nil))
                     return
                 }

@@ -23,9 +23,10 @@ public struct Ledger {
         return ledger
     }
 
-    /// True when the file's size and mtime are the ones recorded for a completed read.
+    /// True when the file's size and mtime are the ones recorded. A file that was rejected
+    /// whole stays rejected until it changes (its rejection is kept in rejected_records).
     public func isUnchanged(_ path: String, _ stat: FileStat) -> Bool {
-        guard let e = entries[path], e.status != "failed" else { return false }
+        guard let e = entries[path] else { return false }
         return e.size == stat.size && e.mtimeNs == stat.mtimeNs
     }
 
