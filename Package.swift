@@ -53,6 +53,11 @@ let package = Package(
             ],
             path: "Sources/tally"
         ),
+        .executableTarget(
+            name: "tally-bench",
+            dependencies: ["TallyKit"],
+            path: "Benchmarks/Sources/tally-bench"
+        ),
         .testTarget(
             name: "TallyKitTests",
             dependencies: ["TallyKit", .product(name: "GRDB", package: "GRDB.swift")],
