@@ -574,11 +574,15 @@ extension OpenCodeBuilder {
     }
 
     /// One working day's root sessions, one after another from mid-morning.
-    mutating func day(_ day: Int64, sessions count: Int, projects: [DemoProject], forceSubagentFirst: Bool = false) -> [OpenCodeSession] {
+    /// `firstProject` forces the project of the day's first session.
+    mutating func day(
+        _ day: Int64, sessions count: Int, projects: [DemoProject], firstProject: DemoProject? = nil, forceSubagentFirst: Bool = false
+    ) -> [OpenCodeSession] {
         var t = day + 8 * 3_600_000 + Int64(rng.int(1_800_000...7_200_000))
         var roots: [OpenCodeSession] = []
         for i in 0..<count {
-            let project = rng.weighted(Self.projectWeights(projects))
+            let weighted = rng.weighted(Self.projectWeights(projects))
+            let project = i == 0 ? firstProject ?? weighted : weighted
             let root = rootSession(project: project, start: t, version: Self.version(day), forceSubagent: forceSubagentFirst && i == 0)
             t = root.updated + Int64(rng.int(600_000...5_400_000))
             roots.append(root)

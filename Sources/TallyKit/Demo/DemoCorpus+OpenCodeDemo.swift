@@ -11,7 +11,9 @@ extension DemoCorpus {
         var truncated: (path: String, bytes: [UInt8])?
         for day in days((2026, 1, 5), (2026, 2, 27)) {
             let count = tree.rng.weighted([(1, 45), (2, 40), (3, 15)])
-            for root in tree.day(day, sessions: count, projects: projects) {
+            // One session outside any repository (OpenCode's `global` project) in January.
+            let first = day == DemoCalendar.ms(2026, 1, 23) ? projects[3] : nil
+            for root in tree.day(day, sessions: count, projects: projects, firstProject: first) {
                 try writer.write(root, to: &out)
                 if day == truncateDay, truncated == nil, let user = root.messages.first {
                     truncated = (writer.messagePath(sessionID: root.id, messageID: user.record.id), user.record.json.bytes(.pretty))
