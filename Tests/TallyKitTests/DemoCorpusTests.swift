@@ -450,3 +450,65 @@ enum DemoTestFiles {
         }
     }
 }
+
+/// The benchmark corpora at small sizes (the harness asks for 100K files, 1M rows, 500 MB).
+@Suite struct DemoCorpusBenchmarkTests {
+    @Test func openCodeTreeStopsAtTheFileCount() throws {
+        let folder = DemoTestFiles.freshFolder("bench-tree")
+        defer { DemoTestFiles.remove(folder) }
+        let summary = try BenchmarkCorpus.openCodeTree(into: folder, files: 2_000)
+        let files = try DemoTestFiles.list(folder)
+        #expect(files.count == summary.files)
+        #expect(summary.files >= 2_000 && summary.files < 2_400)
+        #expect(files.allSatisfy { $0.hasPrefix("storage/") })
+        for path in files where path.hasSuffix(".json") {
+            #expect((try? JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(path)))) != nil, "\(path)")
+        }
+        #expect(summary.calls > 0)
+    }
+
+    @Test func openCodeDatabaseHoldsTheRecords() throws {
+        let folder = DemoTestFiles.freshFolder("bench-db")
+        defer { DemoTestFiles.remove(folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("opencode.db")
+        let summary = try BenchmarkCorpus.openCodeDatabase(at: path, records: 5_000)
+        let rows = try DemoTestFiles.open(path).read { db throws in
+            try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM message) + (SELECT count(*) FROM part)")!
+        }
+        #expect(rows == summary.records)
+        #expect(rows >= 5_000 && rows < 5_400)
+    }
+
+    @Test func claudeTranscriptsReachTheSize() throws {
+        let folder = DemoTestFiles.freshFolder("bench-claude")
+        defer { DemoTestFiles.remove(folder) }
+        let summary = try BenchmarkCorpus.claudeJSONL(into: folder, megabytes: 2)
+        #expect(summary.bytes >= 2_000_000 && summary.bytes < 4_000_000)
+        var bytes = 0, lines = 0
+        for path in try DemoTestFiles.list(folder) {
+            let data = try Data(contentsOf: folder.appendingPathComponent(path))
+            bytes += data.count
+            guard path.hasSuffix(".jsonl") else { continue }
+            let parsed = try DemoTestFiles.jsonLines(folder.appendingPathComponent(path), keepingUnparsable: true)
+            #expect(parsed.allSatisfy { $0 != nil }, "\(path)")
+            lines += parsed.count
+        }
+        #expect(bytes == summary.bytes)
+        #expect(lines == summary.records)
+    }
+
+    @Test func eventsAreDeterministicLines() throws {
+        let folder = DemoTestFiles.freshFolder("bench-events")
+        defer { DemoTestFiles.remove(folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let a = folder.appendingPathComponent("a.jsonl"), b = folder.appendingPathComponent("b.jsonl")
+        let summary = try BenchmarkCorpus.eventsJSONL(at: a, lines: 2_000)
+        _ = try BenchmarkCorpus.eventsJSONL(at: b, lines: 2_000)
+        #expect(try Data(contentsOf: a) == Data(contentsOf: b))
+        let lines = try DemoTestFiles.jsonLines(a, keepingUnparsable: true)
+        #expect(lines.count == 2_000 && lines.allSatisfy { $0 != nil })
+        #expect(summary.bytes == (try Data(contentsOf: a)).count)
+        #expect(lines.contains { $0?["input_tokens"] == nil })
+    }
+}

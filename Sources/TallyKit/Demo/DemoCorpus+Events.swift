@@ -75,7 +75,7 @@ struct EventsBuilder {
         }
         let cost = v.reportedCost ?? (splits && !v.unpriced && number % 2 == 1 ? u.cost(model) : nil)
         let json = DemoJSON.obj([
-            "id": v.id ? .string(String(format: "evt-%04d", number)) : nil, "timestamp": .string(timestamp),
+            "id": v.id ? .string("evt-" + String(repeating: "0", count: max(0, 4 - String(number).count)) + String(number)) : nil, "timestamp": .string(timestamp),
             "provider": .string(provider), "model": .string(model),
             "session_id": v.unpriced ? nil : .string(session), "parent_session_id": v.parent.map(DemoJSON.string),
             "project": .string(rng.pick(["tokenbench", "billing-api", "web-dashboard"])),
