@@ -1,128 +1,5 @@
 import Foundation
 
-// MARK: - Records
-
-/// OpenCode's identifiers (`src/id/id.ts`): prefix, 12 hex digits of `ms × 0x1000 + counter`
-/// (bit-inverted for sessions, so the newest sorts first), then 14 random base62 characters.
-struct OpenCodeIDs {
-    private var lastMs: Int64 = -1
-    private var counter: UInt64 = 0
-
-    mutating func make(_ prefix: String, at ms: Int64, descending: Bool = false, _ rng: inout DemoRandom) -> String {
-        if ms != lastMs {
-            lastMs = ms
-            counter = 0
-        }
-        counter += 1
-        var value = UInt64(ms) &* 0x1000 &+ counter
-        if descending { value = ~value }
-        return prefix + "_" + DemoRandom.hex(value & 0xFFFF_FFFF_FFFF, width: 12) + rng.base62(14)
-    }
-}
-
-/// One stored OpenCode object: its id, its database times and its JSON as the tree stores it.
-struct OpenCodeRecord {
-    var id: String
-    var created: Int64
-    var updated: Int64
-    var json: DemoJSON
-}
-
-struct OpenCodeMessage {
-    var record: OpenCodeRecord
-    var parts: [OpenCodeRecord]
-    /// The message's own `tokens` (the last step's) and `cost` (Σ steps), for session rollups.
-    var tokens = DemoUsage()
-    var cost: Int64 = 0
-    var stepCount = 0
-}
-
-struct OpenCodeSession {
-    var id: String
-    var project: DemoProject
-    var parentID: String?
-    var slug: String
-    var title: String
-    var version: String
-    var created: Int64
-    var updated: Int64
-    var summary: (additions: Int, deletions: Int, files: Int)?
-    var messages: [OpenCodeMessage] = []
-    var children: [OpenCodeSession] = []
-    /// `session_diff/<id>.json` entries and `todo/<id>.json` items (roots only).
-    var diffs: [DemoJSON] = []
-    var todos: [DemoJSON] = []
-
-    /// The session object as `session/<projectID>/<id>.json` holds it.
-    var json: DemoJSON {
-        .obj([
-            "id": .string(id), "version": .string(version), "projectID": .string(project.openCodeID),
-            "directory": .string(project.root), "parentID": parentID.map(DemoJSON.string), "title": .string(title),
-            "time": .obj(["created": .int(Int(created)), "updated": .int(Int(updated))]),
-            "summary": summary.map { .obj(["additions": .int($0.additions), "deletions": .int($0.deletions), "files": .int($0.files)]) },
-        ])
-    }
-
-    /// This session and all its descendants, parents first.
-    var tree: [OpenCodeSession] {
-        [self] + children.flatMap(\.tree)
-    }
-
-    /// Σ of the messages' own cost and tokens: the naive rollup (last-step tokens only).
-    var naiveRollup: (cost: Int64, tokens: DemoUsage) {
-        var tokens = DemoUsage()
-        var cost: Int64 = 0
-        for m in messages {
-            cost += m.cost
-            tokens.input += m.tokens.input
-            tokens.output += m.tokens.output
-            tokens.reasoning += m.tokens.reasoning
-            tokens.cacheRead += m.tokens.cacheRead
-            tokens.cacheWrite += m.tokens.cacheWrite
-        }
-        return (cost, tokens)
-    }
-}
-
-/// A provider and model as OpenCode names them, with the list-priced model its tokens are
-/// billed as (nil `listModel` never happens for the demo's models) and whether the provider
-/// reports a cost (subscriptions such as GitHub Copilot store 0).
-struct OpenCodeModel {
-    enum Family { case anthropic, openai, google }
-    var providerID: String
-    var modelID: String
-    var listModel: String
-    var family: Family
-    var reportsCost = true
-
-    static let sonnet = OpenCodeModel(providerID: "anthropic", modelID: "claude-sonnet-4-5", listModel: "claude-sonnet-4-5", family: .anthropic)
-    static let opus = OpenCodeModel(providerID: "anthropic", modelID: "claude-opus-4-5", listModel: "claude-opus-4-5", family: .anthropic)
-    static let haiku = OpenCodeModel(providerID: "anthropic", modelID: "claude-haiku-4-5", listModel: "claude-haiku-4-5", family: .anthropic)
-    static let gpt5 = OpenCodeModel(providerID: "openai", modelID: "gpt-5", listModel: "gpt-5", family: .openai)
-    static let gpt5mini = OpenCodeModel(providerID: "openai", modelID: "gpt-5-mini", listModel: "gpt-5-mini", family: .openai)
-    static let geminiPro = OpenCodeModel(providerID: "google", modelID: "gemini-2.5-pro", listModel: "gemini-2.5-pro", family: .google)
-    static let geminiFlash = OpenCodeModel(providerID: "google", modelID: "gemini-2.5-flash", listModel: "gemini-2.5-flash", family: .google)
-    static let copilotSonnet = OpenCodeModel(providerID: "github-copilot", modelID: "claude-sonnet-4.5", listModel: "claude-sonnet-4-5", family: .anthropic, reportsCost: false)
-    static let copilotMini = OpenCodeModel(providerID: "github-copilot", modelID: "gpt-5-mini", listModel: "gpt-5-mini", family: .openai, reportsCost: false)
-
-    static let mix: [(OpenCodeModel, Int)] = [
-        (.sonnet, 34), (.opus, 10), (.haiku, 5), (.gpt5, 14), (.gpt5mini, 7), (.geminiPro, 10), (.geminiFlash, 6),
-        (.copilotSonnet, 9), (.copilotMini, 5),
-    ]
-
-    /// The model a sub-agent of this one runs on.
-    var subagent: OpenCodeModel {
-        switch (providerID, family) {
-        case ("anthropic", _): .haiku
-        case ("openai", _): .gpt5mini
-        case ("google", _): .geminiFlash
-        default: self
-        }
-    }
-}
-
-// MARK: - Builder
-
 /// Builds OpenCode sessions (messages, parts, sub-agent sessions) the way OpenCode's processor
 /// records them: one assistant message per prompt, one step-start/step-finish pair per LLM call,
 /// the message `cost` the sum of its steps and its `tokens` overwritten by each step (trap 1).
@@ -162,7 +39,7 @@ struct OpenCodeBuilder {
             parentID: nil, exchanges: exchanges, subagentAt: forceSubagent || rng.chance(0.3) ? 0 : nil)
     }
 
-    private mutating func session(
+    mutating func session(
         project: DemoProject, task: DemoTask, model: OpenCodeModel, agent: String, start: Int64, version: String,
         parentID: String?, exchanges: Int, subagentAt: Int?
     ) -> OpenCodeSession {
@@ -198,9 +75,10 @@ struct OpenCodeBuilder {
         }
         if !isChild, rng.chance(0.3) {
             let count = rng.int(2...4)
+            let items = [task.title, "Write a failing test", "Run the full test suite", "Update the README"]
             session.todos = (0..<count).map { i in
                 .obj([
-                    "content": .string(i == 0 ? task.title : rng.pick(DemoWorld.followUps)),
+                    "content": .string(items[i]),
                     "status": .string(i < count - 1 ? "completed" : rng.pick(["in_progress", "pending", "completed"])),
                     "priority": .string(rng.pick(["high", "medium", "low"])), "id": .string(String(i + 1)),
                 ])
@@ -261,7 +139,7 @@ struct OpenCodeBuilder {
         var message = OpenCodeMessage(record: OpenCodeRecord(id: messageID, created: created, updated: created, json: .null), parts: [])
         var t = created + Int64(rng.int(150...900))
         let steps = isChild ? rng.int(2...3) : max(withSubagent ? 2 : 1, rng.weighted([(1, 15), (2, 30), (3, 30), (4, 15), (5, 10)]))
-        let aborted = mayAbort && steps > 1 && rng.chance(0.05)
+        let aborted = mayAbort && steps > 1 && rng.chance(0.1)
         let thinks = model.family != .anthropic || rng.chance(0.5)
         var subagentPending = withSubagent
         func part(_ at: Int64, _ fields: [(String, DemoJSON)], updated: Int64? = nil) -> OpenCodeRecord {
@@ -402,153 +280,6 @@ struct OpenCodeBuilder {
     private mutating func slug() -> String {
         rng.pick(["calm", "brave", "quiet", "swift", "bright", "gentle", "bold", "misty", "sunny", "lucky", "proud", "clever"])
             + "-" + rng.pick(["harbor", "falcon", "meadow", "river", "comet", "lantern", "canyon", "otter", "maple", "nebula", "pixel"])
-    }
-
-    // MARK: - Tool parts
-
-    private struct ToolResult {
-        var record: OpenCodeRecord
-        var outputTokens: Int
-        var edit: (file: String, before: String, after: String)?
-    }
-
-    private mutating func toolPart(
-        _ kind: String, session: OpenCodeSession, task: DemoTask, model: OpenCodeModel, messageID: String, at start: Int64,
-        forceError: Bool, into children: inout [OpenCodeSession]
-    ) -> ToolResult {
-        let project = session.project
-        let partID = ids.make("prt", at: start, &rng)
-        let callID: String = switch model.family {
-        case .anthropic: "toolu_01" + rng.base62(22)
-        case .openai: "call_" + rng.base62(24)
-        case .google: "tool_" + rng.base62(16)
-        }
-        let file = rng.pick(project.files)
-        let path = project.path(file)
-        var input: DemoJSON
-        var output = ""
-        var title = file
-        var metadata: DemoJSON = .obj([:])
-        var duration = rng.int(15...120)
-        var edit: (file: String, before: String, after: String)?
-        var tokens = rng.int(80...400)
-        var error: String?
-
-        switch kind {
-        case "read":
-            let lines = rng.int(8...40) * verbosity
-            output = "<file>\n" + DemoWorld.numberedCode(&rng, project, count: lines) + "\n</file>"
-            input = .obj(["filePath": .string(path)])
-            metadata = .obj(["preview": .string(rng.pick(project.code))])
-            tokens = lines * 12
-            if rng.chance(0.05) { error = "Error: File not found: \(path)" }
-        case "grep":
-            let pattern = rng.pick(["func total", "TODO", task.feature.split(separator: " ").last.map(String.init) ?? "main", "import"])
-            let matches = rng.int(1...9)
-            output = "Found \(matches) matches\n\(path):\n" + (1...matches).map { _ in "  Line \(rng.int(1...300)): \(rng.pick(project.code))" }.joined(separator: "\n")
-            input = .obj(["pattern": .string(pattern), "include": rng.chance(0.5) ? .string("*." + (file.split(separator: ".").last.map(String.init) ?? "txt")) : nil])
-            title = pattern
-            metadata = .obj(["matches": .int(matches), "truncated": false])
-            tokens = 30 + matches * 25
-        case "glob":
-            let pattern = "**/*." + (file.split(separator: ".").last.map(String.init) ?? "txt")
-            let found = project.files.filter { $0.hasSuffix(String(pattern.dropFirst(4))) }
-            output = found.map(project.path).joined(separator: "\n")
-            input = .obj(["pattern": .string(pattern)])
-            title = pattern
-            metadata = .obj(["count": .int(found.count), "truncated": false])
-            tokens = 20 + found.count * 15
-        case "list":
-            output = project.root + "/\n" + project.files.map { "  " + $0 }.joined(separator: "\n")
-            input = .obj(["path": .string(project.root)])
-            title = project.root
-            metadata = .obj(["count": .int(project.files.count), "truncated": false])
-            tokens = 30 + project.files.count * 10
-        case "bash":
-            let command = rng.pick(project.commands)
-            let description = command.contains("test") ? "Run the test suite" : "Run \(command.split(separator: " ").first ?? "")"
-            output = DemoWorld.commandOutput(&rng, command)
-            input = .obj(["command": .string(command), "description": .string(description)])
-            title = command
-            metadata = .obj(["output": .string(output), "exit": 0, "description": .string(description)])
-            duration = rng.int(400...25_000)
-            tokens = 40 + output.count / 4
-            if forceError || rng.chance(0.06) { error = "Error: The user rejected permission to use this specific tool call." }
-        case "edit", "write":
-            let before = DemoWorld.code(&rng, project, count: 3)
-            let added = rng.pick(project.code)
-            let after = before + "\n" + added
-            if kind == "edit" {
-                let old = String(before.split(separator: "\n").last ?? "")
-                input = .obj(["filePath": .string(path), "oldString": .string(old), "newString": .string(old + "\n" + added)])
-                let line = rng.int(3...200)
-                metadata = .obj([
-                    "diagnostics": .obj([:]),
-                    "diff": .string("Index: \(path)\n===================================================================\n--- \(path)\n+++ \(path)\n@@ -\(line),1 +\(line),2 @@\n \(old)\n+\(added)\n"),
-                    "filediff": .obj(["file": .string(path), "before": .string(before), "after": .string(after), "additions": 1, "deletions": 0]),
-                ])
-                if rng.chance(0.08) { error = "Error: oldString not found in content" }
-            } else {
-                input = .obj(["content": .string(after), "filePath": .string(path)])
-                metadata = .obj(["diagnostics": .obj([:]), "filepath": .string(path), "exists": .bool(rng.chance(0.5))])
-            }
-            if error == nil { edit = (file, before, after) }
-            duration = rng.int(40...300)
-            tokens = 60 + after.count / 4
-        default: // "task": delegate to a sub-agent session
-            let agent = rng.weighted([("explore", 3), ("general", 1)])
-            let description = "Find \(task.feature) code"
-            let prompt = "Find where \(task.feature) is implemented and how it is called. Return file paths and line numbers."
-            let childModel = agent == "explore" ? model.subagent : model
-            let childTask = DemoTask(title: "\(description) (@\(agent) subagent)", prompt: prompt, feature: task.feature, file: task.file)
-            let child = self.session(
-                project: project, task: childTask, model: childModel, agent: agent, start: start + Int64(rng.int(40...150)),
-                version: session.version, parentID: session.id, exchanges: 1, subagentAt: nil)
-            let result = child.messages.last?.parts.compactMap { $0.json["type"]?.stringValue == "text" ? $0.json["text"]?.stringValue : nil }.last ?? ""
-            output = "task_id: \(child.id) (for resuming to continue this task if needed)\n\n<task_result>\n\(result)\n</task_result>"
-            input = .obj(["description": .string(description), "prompt": .string(prompt), "subagent_type": .string(agent)])
-            title = description
-            metadata = .obj([
-                "sessionId": .string(child.id),
-                "model": .obj(["modelID": .string(childModel.modelID), "providerID": .string(childModel.providerID)]),
-            ])
-            duration = Int(child.updated - start) + rng.int(100...400)
-            tokens = 40 + result.count / 4
-            children.append(child)
-        }
-
-        let end = start + Int64(duration)
-        let state: DemoJSON
-        if let error {
-            state = .obj(["status": "error", "input": input, "error": .string(error), "time": .obj(["start": .int(Int(start)), "end": .int(Int(end))])])
-            tokens = 30
-        } else {
-            state = .obj([
-                "status": "completed", "input": input, "output": .string(output), "title": .string(title), "metadata": metadata,
-                "time": .obj(["start": .int(Int(start)), "end": .int(Int(end))]),
-            ])
-        }
-        let json = DemoJSON.obj([
-            "id": .string(partID), "sessionID": .string(session.id), "messageID": .string(messageID), "type": "tool",
-            "callID": .string(callID), "tool": .string(kind), "state": state,
-        ])
-        return ToolResult(record: OpenCodeRecord(id: partID, created: start, updated: end, json: json), outputTokens: tokens, edit: edit)
-    }
-}
-
-extension DemoCorpus.Totals {
-    /// Adds another format's or builder's totals.
-    mutating func merge(_ other: DemoCorpus.Totals) {
-        calls += other.calls
-        input += other.input
-        output += other.output
-        reasoning += other.reasoning
-        cacheRead += other.cacheRead
-        cacheWrite += other.cacheWrite
-        cacheWrite1h += other.cacheWrite1h
-        totalTokens += other.totalTokens
-        listCostNanos += other.listCostNanos
-        reportedCostNanos += other.reportedCostNanos
     }
 }
 
