@@ -9,6 +9,7 @@ import Testing
     /// One corpus shared by the read-only tests (generation takes about a second).
     static let shared: (folder: URL, manifest: DemoCorpus.Manifest) = {
         let folder = DemoTestFiles.freshFolder("shared")
+        atexit { DemoTestFiles.remove(DemoCorpusTests.shared.folder) }
         return (folder, try! DemoCorpus.generate(into: folder))
     }()
 
@@ -386,24 +387,29 @@ import Testing
 enum DemoTestFiles {
     static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Samples")
 
-    /// A new folder under the temporary directory; folders left by earlier runs are removed
-    /// (FileManager's recursive delete is very slow on Linux: `rm -rf` is used instead).
+    /// A new folder under the temporary directory, private to this test process.
     static func freshFolder(_ name: String) -> URL {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("tally-demo-tests")
-        let folder = base.appendingPathComponent("\(getpid())-\(name)")
-        if let old = try? FileManager.default.contentsOfDirectory(atPath: base.path) {
-            for entry in old where !entry.hasPrefix("\(getpid())-") { remove(base.appendingPathComponent(entry)) }
-        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tally-demo-tests-\(getpid())-\(name)")
         remove(folder)
         return folder
     }
 
+    /// Deletes a folder tree with POSIX calls (FileManager's recursive delete takes seconds for
+    /// a few thousand files on Linux).
     static func remove(_ folder: URL) {
-        let rm = Process()
-        rm.executableURL = URL(fileURLWithPath: "/bin/rm")
-        rm.arguments = ["-rf", folder.path]
-        try? rm.run()
-        rm.waitUntilExit()
+        func delete(_ path: String) {
+            if let dir = opendir(path) {
+                while let entry = readdir(dir) {
+                    let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                    if name != ".", name != ".." { delete(path + "/" + name) }
+                }
+                closedir(dir)
+                rmdir(path)
+            } else {
+                unlink(path)
+            }
+        }
+        delete(folder.path)
     }
 
     /// Every regular file under `root`, relative to it, sorted.
