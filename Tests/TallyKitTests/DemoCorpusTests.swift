@@ -183,6 +183,7 @@ import Testing
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM session WHERE tokens_cache_write + tokens_input = 0 AND id != ?", arguments: [root]) == 0)
         }
         #expect(manifest.openCode.zeroRollupTotals.calls > 1)
+        #expect(manifest.openCode.zeroRollupTotals.reportedCostNanos > 0)
     }
 
     @Test func openCodeMessageTokensAreTheLastStepWhileStepsSumToMore() throws {

@@ -314,7 +314,9 @@ extension OpenCodeBuilder {
         for i in 0..<count {
             let weighted = rng.weighted(Self.projectWeights(projects))
             let project = i == 0 ? firstProject ?? weighted : weighted
-            let root = rootSession(project: project, start: t, version: Self.version(day), forceSubagent: forceSubagentFirst && i == 0)
+            let planted = forceSubagentFirst && i == 0
+            // A planted session runs on a paid model, so its zero roll-ups are wrong on cost too.
+            let root = rootSession(project: project, start: t, version: Self.version(day), model: planted ? .sonnet : nil, forceSubagent: planted)
             t = root.updated + Int64(rng.int(600_000...5_400_000))
             roots.append(root)
         }
