@@ -125,7 +125,7 @@ public enum BenchmarkCorpus {
     }
 
     /// Writes JSONL lines through a buffered stream; returns the bytes written.
-    private static func stream(_ lines: [ClaudeLine], to relativePath: String, _ out: inout DemoOutput) throws -> Int {
+    private static func stream(_ lines: [DemoClaudeLine], to relativePath: String, _ out: inout DemoOutput) throws -> Int {
         let path = out.root.path + "/" + relativePath
         try out.makeDirectory(containing: path)
         let stream = try DemoStream(path: path)

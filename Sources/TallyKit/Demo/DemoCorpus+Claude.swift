@@ -2,17 +2,17 @@ import Foundation
 
 /// One line of a Claude Code transcript; `responseKey` (`message.id` + `requestId`) is set on
 /// assistant lines of a real API response, so the demo can find a response spread over lines.
-struct ClaudeLine {
+struct DemoClaudeLine {
     var json: DemoJSON
     var responseKey: String?
 }
 
-struct ClaudeTranscript {
+struct DemoClaudeTranscript {
     var sessionID: String
     var project: DemoProject
-    var lines: [ClaudeLine] = []
+    var lines: [DemoClaudeLine] = []
     /// `<sessionId>/subagents/agent-<agentId>.jsonl` and its `.meta.json`.
-    var subagents: [(agentID: String, agentType: String, lines: [ClaudeLine])] = []
+    var subagents: [(agentID: String, agentType: String, lines: [DemoClaudeLine])] = []
     /// 0-based index of the `<synthetic>` line, if any.
     var syntheticLine: Int?
 
@@ -69,9 +69,9 @@ struct ClaudeBuilder {
     // MARK: - Sessions
 
     /// A session of `prompts` user prompts starting at `start`.
-    mutating func session(project: DemoProject, start: Int64, prompts: Int, oneHourCache: Bool, synthetic: Bool = false) -> ClaudeTranscript {
+    mutating func session(project: DemoProject, start: Int64, prompts: Int, oneHourCache: Bool, synthetic: Bool = false) -> DemoClaudeTranscript {
         let sessionID = rng.uuid()
-        var transcript = ClaudeTranscript(sessionID: sessionID, project: project)
+        var transcript = DemoClaudeTranscript(sessionID: sessionID, project: project)
         var c = Context(
             sessionID: sessionID, project: project, version: Self.version(start),
             branch: rng.weighted([("main", 3), ("feat/" + rng.pick(["json-output", "faster-sync", "credit-notes", "date-picker"]), 2)]),
@@ -79,25 +79,25 @@ struct ClaudeBuilder {
         let task = DemoWorld.task(&rng, in: project)
         var t = start
         var parent: String?
-        var out: [ClaudeLine] = []
+        var out: [DemoClaudeLine] = []
         let delegateAt = rng.chance(0.45) ? rng.int(0...(prompts - 1)) : -1
         for p in 0..<prompts {
             let prompt = p == 0 ? task.prompt : (synthetic && p == 2 ? "continue" : rng.pick(DemoWorld.followUps))
             let userUUID = rng.uuid()
             let iso = DemoCalendar.iso(t)
-            out.append(ClaudeLine(json: .obj([
+            out.append(DemoClaudeLine(json: .obj([
                 "type": "file-history-snapshot", "messageId": .string(userUUID),
                 "snapshot": .obj(["messageId": .string(userUUID), "trackedFileBackups": .obj([:]), "timestamp": .string(iso)]),
                 "isSnapshotUpdate": false,
             ])))
-            out.append(ClaudeLine(json: userLine(c, parent: parent, uuid: userUUID, at: t, content: .string(prompt))))
+            out.append(DemoClaudeLine(json: userLine(c, parent: parent, uuid: userUUID, at: t, content: .string(prompt))))
             parent = userUUID
             c.context += prompt.count / 4 + rng.int(10...80)
             t += Int64(rng.int(1_500...4_000))
             if synthetic, p == 1 {
                 let uuid = rng.uuid()
                 transcript.syntheticLine = out.count
-                out.append(ClaudeLine(json: .obj([
+                out.append(DemoClaudeLine(json: .obj([
                     "parentUuid": .string(userUUID), "isSidechain": false, "userType": "external", "cwd": .string(project.root),
                     "sessionId": .string(sessionID), "version": .string(c.version), "gitBranch": .string(c.branch), "type": "assistant",
                     "uuid": .string(uuid), "timestamp": .string(DemoCalendar.iso(t)),
@@ -121,7 +121,7 @@ struct ClaudeBuilder {
             t += Int64(rng.int(45_000...900_000))
         }
         if rng.chance(0.3), let leaf = out.last?.json["uuid"] {
-            out.insert(ClaudeLine(json: .obj(["type": "summary", "summary": .string(task.title), "leafUuid": leaf])), at: 0)
+            out.insert(DemoClaudeLine(json: .obj(["type": "summary", "summary": .string(task.title), "leafUuid": leaf])), at: 0)
             transcript.syntheticLine = transcript.syntheticLine.map { $0 + 1 }
         }
         transcript.lines = out
@@ -134,7 +134,7 @@ struct ClaudeBuilder {
     /// of its tool calls; returns the time after the last one.
     private mutating func turn(
         _ c: inout Context, task: DemoTask, responses: Int, delegate: Bool, at start: Int64, parent: inout String?,
-        into out: inout [ClaudeLine], transcript: inout ClaudeTranscript
+        into out: inout [DemoClaudeLine], transcript: inout DemoClaudeTranscript
     ) -> Int64 {
         var t = start
         var delegatePending = delegate && responses > 1
@@ -185,7 +185,7 @@ struct ClaudeBuilder {
                     ("timestamp", .string(DemoCalendar.iso(t))),
                 ]
                 if let agent = c.agentID { fields.append(("agentId", .string(agent))) }
-                out.append(ClaudeLine(json: .object(fields), responseKey: messageID + requestID))
+                out.append(DemoClaudeLine(json: .object(fields), responseKey: messageID + requestID))
                 parent = uuid
                 t += Int64(rng.int(200...1_500))
             }
@@ -195,7 +195,7 @@ struct ClaudeBuilder {
                 let uuid = rng.uuid()
                 var extra: [(String, DemoJSON)] = [("toolUseResult", result.detail)]
                 if let agent = c.agentID { extra.append(("agentId", .string(agent))) }
-                out.append(ClaudeLine(json: userLine(c, parent: parent, uuid: uuid, at: t, content: [result.block], extra: extra)))
+                out.append(DemoClaudeLine(json: userLine(c, parent: parent, uuid: uuid, at: t, content: [result.block], extra: extra)))
                 parent = uuid
                 added += result.tokens
                 t += Int64(rng.int(100...900))
@@ -280,7 +280,7 @@ struct ClaudeBuilder {
 
     /// The `tool_result` block, the line's `toolUseResult`, and the tokens it adds to the context.
     private mutating func toolResult(
-        _ name: String, id: String, input: DemoJSON, c: Context, task: DemoTask, at t: inout Int64, transcript: inout ClaudeTranscript
+        _ name: String, id: String, input: DemoJSON, c: Context, task: DemoTask, at t: inout Int64, transcript: inout DemoClaudeTranscript
     ) -> (block: DemoJSON, detail: DemoJSON, tokens: Int) {
         let project = c.project
         let path = input["file_path"]?.stringValue ?? project.root
@@ -344,7 +344,7 @@ struct ClaudeBuilder {
     }
 
     /// Runs a `Task` sub-agent: its sidechain transcript goes to `subagents/agent-<id>.jsonl`.
-    private mutating func delegate(id: String, c parent: Context, task: DemoTask, at t: inout Int64, transcript: inout ClaudeTranscript) -> (block: DemoJSON, detail: DemoJSON, tokens: Int) {
+    private mutating func delegate(id: String, c parent: Context, task: DemoTask, at t: inout Int64, transcript: inout DemoClaudeTranscript) -> (block: DemoJSON, detail: DemoJSON, tokens: Int) {
         let agentID = "a" + rng.hex(6)
         let agentType = rng.weighted([("Explore", 3), ("general-purpose", 1)])
         let prompt = "Locate \(task.feature) and list the files involved"
@@ -352,9 +352,9 @@ struct ClaudeBuilder {
             sessionID: parent.sessionID, project: parent.project, version: parent.version, branch: parent.branch, agentID: agentID,
             model: agentType == "Explore" ? Self.haiku : Self.sonnet, oneHourCache: false, context: rng.int(9_000...13_000))
         let started = t
-        var lines: [ClaudeLine] = []
+        var lines: [DemoClaudeLine] = []
         let first = rng.uuid()
-        lines.append(ClaudeLine(json: userLine(c, parent: nil, uuid: first, at: t, content: .string(prompt))))
+        lines.append(DemoClaudeLine(json: userLine(c, parent: nil, uuid: first, at: t, content: .string(prompt))))
         var parentUUID: String? = first
         t = turn(&c, task: task, responses: rng.int(2...4), delegate: false, at: t + Int64(rng.int(150...400)), parent: &parentUUID, into: &lines, transcript: &transcript)
         transcript.subagents.append((agentID, agentType, lines))

@@ -5,7 +5,7 @@ extension DemoCorpus {
     /// `<synthetic>` API-error line, and one line cut in half.
     static func writeClaude(seed: UInt64, projects: [DemoProject], out: inout DemoOutput, manifest: inout Manifest) throws {
         var builder = ClaudeBuilder(rng: DemoRandom(seed: seed, stream: 20))
-        var transcripts: [ClaudeTranscript] = []
+        var transcripts: [DemoClaudeTranscript] = []
         var syntheticPlanted = false
         for day in days((2026, 1, 5), (2026, 3, 27)) {
             for (i, project) in projects.prefix(2).enumerated() where builder.rng.chance(0.2) {

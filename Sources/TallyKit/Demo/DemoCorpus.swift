@@ -24,6 +24,9 @@ public enum DemoCorpus {
         }
     }
 
+    /// Bumped whenever the generated corpus changes, so cached demo databases are rebuilt.
+    public static let version = 1
+
     /// The corpus's first and last calendar days (UTC).
     static let firstDay = DemoCalendar.ms(2026, 1, 5)
     static let lastDay = DemoCalendar.ms(2026, 3, 27)
