@@ -178,10 +178,43 @@ import Testing
                 }
             }
         }
-        let start = Date()
+        let start = Date(), startCPU = Self.cpuSeconds()
         let batch = try Self.readDatabase(url)
-        let seconds = Date().timeIntervalSince(start)
+        let seconds = Date().timeIntervalSince(start), cpu = Self.cpuSeconds() - startCPU
         #expect(batch.rejections.isEmpty)
-        print("OpenCodeDatabaseReader: \(batch.records) records in \(String(format: "%.3f", seconds)) s = \(Int(Double(batch.records) / seconds)) records/s")
+        print("OpenCodeDatabaseReader: \(batch.records) records in \(String(format: "%.3f", seconds)) s (CPU \(String(format: "%.3f", cpu)) s) = \(Int(Double(batch.records) / seconds)) records/s")
+
+        // Per part type, one thread: microseconds of CPU per part.
+        let rows = try DatabaseQueue(path: S.database.path).read { db in
+            try Row.fetchAll(db, sql: "SELECT id, message_id, session_id, data FROM part ORDER BY id")
+        }
+        var byType: [String: [Row]] = [:]
+        for row in rows {
+            let data: String = row["data"]
+            byType[JSONValue.parse(data)?["type"]?.stringValue ?? "?", default: []].append(row)
+        }
+        for (type, rows) in byType.sorted(by: { $0.key < $1.key }) {
+            let inputs = rows.map { row -> (Data, String, String, String) in
+                (Data((row["data"] as String).utf8), row["id"], row["message_id"], row["session_id"])
+            }
+            var builder = OpenCode.BatchBuilder()
+            let n = 20_000
+            let before = Self.cpuSeconds()
+            for i in 0..<n {
+                let (json, id, messageID, sessionID) = inputs[i % inputs.count]
+                builder.part(json: json, id: id, messageID: messageID, sessionID: sessionID)
+            }
+            let decoding = Self.cpuSeconds()
+            for i in 0..<n { _ = try builder.decoder.decode(OpenCode.Part.self, from: inputs[i % inputs.count].0) }
+            print(type, String(format: "%.2f µs, of which decoding %.2f µs", (decoding - before) / Double(n) * 1e6,
+                               (Self.cpuSeconds() - decoding) / Double(n) * 1e6))
+        }
+    }
+
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 }

@@ -497,6 +497,13 @@ enum OpenCodeSamples {
         #expect(OpenCode.ID.milliseconds("global", near: 0) == nil)
     }
 
+    @Test func handWrittenDataIsJSONValueText() {
+        let odd = "a\"b\\c\nd\u{1}é🙂"
+        #expect(OpenCode.stringObject(["reason": odd, "snapshot": nil, "z": "1"])
+            == JSONValue.object(["reason": .string(odd), "z": .string("1")]).jsonText)
+        #expect(OpenCode.stringObject(["hash": nil]) == nil)
+    }
+
     @Test func sameBytesSameBatch() throws {
         let a = try S.readTree(), b = try S.readTree()
         #expect(a.calls == b.calls && a.parts == b.parts && a.messages == b.messages && a.sessions == b.sessions)

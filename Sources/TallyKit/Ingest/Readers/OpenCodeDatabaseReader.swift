@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import GRDB
 
@@ -125,27 +126,75 @@ public struct OpenCodeDatabaseReader: SourceReader {
     private static func readMessages(_ db: Database, into builder: inout OpenCode.BatchBuilder) throws -> [String: Int64] {
         var times: [String: Int64] = [:]
         let rows = try Row.fetchCursor(db, sql: "SELECT id, session_id, time_created, data FROM message ORDER BY id")
-        while let row = try rows.next() {
+        try decodeInParallel(rows, into: &builder, copy: { row in
             let id = string(row[0])
             if let id, let created = int(row[2]) { times[id] = created }
-            try row.withUnsafeData(atIndex: 3) { data in
-                builder.message(json: data ?? Data(), id: id, sessionID: string(row[1]))
-            }
-        }
+            return ObjectRow(id: id, owner: string(row[1]), json: try copyData(row, 3))
+        }, decode: { builder, row in
+            builder.message(json: row.json, id: row.id, sessionID: row.owner)
+        })
         return times
     }
 
     private static func readParts(_ db: Database, messageTimes: [String: Int64], into builder: inout OpenCode.BatchBuilder) throws {
         let rows = try Row.fetchCursor(db, sql: "SELECT id, message_id, session_id, data FROM part ORDER BY id")
-        while let row = try rows.next() {
+        try decodeInParallel(rows, into: &builder, copy: { row in
             let messageID = string(row[1])
-            let reference = messageID.flatMap { messageTimes[$0] } ?? OpenCode.ID.treeEra
-            try row.withUnsafeData(atIndex: 3) { data in
-                builder.part(
-                    json: data ?? Data(), id: string(row[0]), messageID: messageID, sessionID: string(row[2]),
-                    reference: reference)
+            return ObjectRow(
+                id: string(row[0]), owner: messageID, sessionID: string(row[2]), json: try copyData(row, 3),
+                reference: messageID.flatMap { messageTimes[$0] } ?? OpenCode.ID.treeEra)
+        }, decode: { builder, row in
+            builder.part(json: row.json, id: row.id, messageID: row.owner, sessionID: row.sessionID, reference: row.reference)
+        })
+    }
+
+    // MARK: - Decoding on several threads
+
+    /// A message or part row: its ids and its `data` JSON.
+    private struct ObjectRow {
+        var id: String?
+        /// The session of a message, the message of a part.
+        var owner: String?
+        var sessionID: String?
+        var json: Data
+        var reference: Int64 = OpenCode.ID.treeEra
+    }
+
+    static let chunkSize = 1024
+
+    /// Copies rows from the cursor in chunks (one per worker) and decodes the chunks at once on
+    /// several threads, each with its own `JSONDecoder`; batches join in row order, so the result
+    /// does not depend on the threads.
+    private static func decodeInParallel(
+        _ rows: RowCursor, into builder: inout OpenCode.BatchBuilder, copy: (Row) throws -> ObjectRow,
+        decode: @escaping (inout OpenCode.BatchBuilder, ObjectRow) -> Void
+    ) throws {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        var finished = false
+        while !finished {
+            var chunks: [[ObjectRow]] = []
+            while chunks.count < workers, !finished {
+                var chunk: [ObjectRow] = []
+                chunk.reserveCapacity(chunkSize)
+                while chunk.count < chunkSize, let row = try rows.next() { chunk.append(try copy(row)) }
+                finished = chunk.count < chunkSize
+                if !chunk.isEmpty { chunks.append(chunk) }
             }
+            var batches = [ReadBatch](repeating: ReadBatch(), count: chunks.count)
+            batches.withUnsafeMutableBufferPointer { batches in
+                DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
+                    var worker = OpenCode.BatchBuilder()
+                    for row in chunks[index] { decode(&worker, row) }
+                    batches[index] = worker.batch
+                }
+            }
+            for batch in batches { builder.batch.append(batch) }
         }
+    }
+
+    /// The bytes of a column, copied: a row lends them only until the cursor moves.
+    private static func copyData(_ row: Row, _ index: Int) throws -> Data {
+        try row.withUnsafeData(atIndex: index) { data in data.map { $0.withUnsafeBytes { Data($0) } } ?? Data() }
     }
 
     // MARK: - Columns

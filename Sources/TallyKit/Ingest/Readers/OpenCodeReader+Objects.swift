@@ -55,11 +55,39 @@ extension OpenCode {
         struct Cache: Decodable {
             var read: TokenField?
             var write: TokenField?
+
+            private enum Keys: String, CodingKey { case read, write }
+
+            init(from decoder: Decoder) throws {
+                let c = try decoder.container(keyedBy: Keys.self)
+                read = try Tokens.count(c, .read)
+                write = try Tokens.count(c, .write)
+            }
         }
         var input: TokenField?
         var output: TokenField?
         var reasoning: TokenField?
         var cache: Cache?
+
+        private enum Keys: String, CodingKey { case input, output, reasoning, cache }
+
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: Keys.self)
+            input = try Tokens.count(c, .input)
+            output = try Tokens.count(c, .output)
+            reasoning = try Tokens.count(c, .reasoning)
+            cache = try c.decodeIfPresent(Cache.self, forKey: .cache)
+        }
+
+        /// A count read as a plain integer (the fast path), else through `TokenField` to say
+        /// what is wrong with it.
+        static func count<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K) throws -> TokenField? {
+            do {
+                return try c.decodeIfPresent(Int64.self, forKey: key).map(TokenField.validate)
+            } catch {
+                return try c.decodeIfPresent(TokenField.self, forKey: key)
+            }
+        }
 
         /// The first invalid count, as a rejection reason.
         var problem: String? {
@@ -118,7 +146,7 @@ extension OpenCode {
         var cost: Double?
         var tokens: Tokens?
         var finish: String?
-        var error: JSONValue?
+        var error: AnyJSON?
         var path: Path?
         var summary: MessageSummary?
     }
@@ -131,8 +159,22 @@ extension OpenCode {
         var metadata: JSONValue?
         var error: JSONValue?
         var time: Times?
+
+        private enum Keys: String, CodingKey { case status, input, output, title, metadata, error, time }
+
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: Keys.self)
+            status = try c.decodeIfPresent(String.self, forKey: .status)
+            input = try c.decodeIfPresent(AnyJSON.self, forKey: .input)?.value
+            output = try c.decodeIfPresent(AnyJSON.self, forKey: .output)?.value
+            title = try c.decodeIfPresent(String.self, forKey: .title)
+            metadata = try c.decodeIfPresent(AnyJSON.self, forKey: .metadata)?.value
+            error = try c.decodeIfPresent(AnyJSON.self, forKey: .error)?.value
+            time = try c.decodeIfPresent(Times.self, forKey: .time)
+        }
     }
 
+    /// A part: the keys of its type only (each key decoded costs time on every part).
     struct Part: Decodable {
         var id: String?
         var sessionID: String?
@@ -156,18 +198,91 @@ extension OpenCode {
         var files: [String]?
         // retry
         var error: JSONValue?
+
+        private enum Keys: String, CodingKey {
+            case id, sessionID, messageID, type, text, synthetic, time, callID, tool, state, snapshot, reason, cost,
+                 tokens, hash, files, error
+        }
+
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: Keys.self)
+            id = try c.decodeIfPresent(String.self, forKey: .id)
+            sessionID = try c.decodeIfPresent(String.self, forKey: .sessionID)
+            messageID = try c.decodeIfPresent(String.self, forKey: .messageID)
+            type = try c.decodeIfPresent(String.self, forKey: .type)
+            switch type {
+            case "text":
+                text = try c.decodeIfPresent(String.self, forKey: .text)
+                synthetic = try c.decodeIfPresent(Bool.self, forKey: .synthetic)
+                time = try c.decodeIfPresent(Times.self, forKey: .time)
+            case "reasoning":
+                text = try c.decodeIfPresent(String.self, forKey: .text)
+                time = try c.decodeIfPresent(Times.self, forKey: .time)
+            case "tool":
+                callID = try c.decodeIfPresent(String.self, forKey: .callID)
+                tool = try c.decodeIfPresent(String.self, forKey: .tool)
+                state = try c.decodeIfPresent(ToolState.self, forKey: .state)
+            case "step-start":
+                snapshot = try c.decodeIfPresent(String.self, forKey: .snapshot)
+            case "step-finish":
+                snapshot = try c.decodeIfPresent(String.self, forKey: .snapshot)
+                reason = try c.decodeIfPresent(String.self, forKey: .reason)
+                cost = try c.decodeIfPresent(Double.self, forKey: .cost)
+                tokens = try c.decodeIfPresent(Tokens.self, forKey: .tokens)
+            case "patch":
+                hash = try c.decodeIfPresent(String.self, forKey: .hash)
+                files = try c.decodeIfPresent([String].self, forKey: .files)
+            case "retry":
+                error = try c.decodeIfPresent(AnyJSON.self, forKey: .error)?.value
+                time = try c.decodeIfPresent(Times.self, forKey: .time)
+            default:
+                time = try c.decodeIfPresent(Times.self, forKey: .time)
+            }
+        }
+    }
+
+    /// Any JSON value as a `JSONValue`, probing the likeliest kinds first (every failed probe
+    /// costs an error): in tool inputs, outputs and metadata most values are strings, then
+    /// integers and objects. Objects go through a keyed container, cheaper than a `Dictionary`.
+    struct AnyJSON: Decodable {
+        var value: JSONValue
+
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if c.decodeNil() {
+                value = .null
+            } else if let s = try? c.decode(String.self) {
+                value = .string(s)
+            } else if let i = try? c.decode(Int64.self) {
+                value = .integer(i)
+            } else if let object = try? decoder.container(keyedBy: AnyKey.self) {
+                var fields: [String: JSONValue] = [:]
+                for key in object.allKeys {
+                    fields[key.stringValue] = try object.decode(AnyJSON.self, forKey: key).value
+                }
+                value = .object(fields)
+            } else if let b = try? c.decode(Bool.self) {
+                value = .bool(b)
+            } else if var array = try? decoder.unkeyedContainer() {
+                var items: [JSONValue] = []
+                while !array.isAtEnd { items.append(try array.decode(AnyJSON.self).value) }
+                value = .array(items)
+            } else {
+                value = .number(try c.decode(Double.self))
+            }
+        }
+    }
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 
     /// Which keys an object of unknown kind has (a file outside the storage layout).
     struct Probe: Decodable {
         var keys: Set<String> = []
-
-        private struct AnyKey: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
 
         init(from decoder: Decoder) throws {
             keys = Set(try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue))
@@ -268,17 +383,17 @@ extension OpenCode {
         static func milliseconds(_ id: String, near reference: Int64) -> Int64? {
             var value: Int64 = 0
             var digits = 0
-            var descending = false
+            var prefixLength = 0
             var afterUnderscore = false
-            var prefix: [UInt8] = []
+            var descending = false
             for byte in id.utf8 {
                 if !afterUnderscore {
                     if byte == UInt8(ascii: "_") {
                         afterUnderscore = true
-                        descending = prefix == Array("ses".utf8)
+                        descending = id.utf8.starts(with: "ses_".utf8)
                     } else {
-                        prefix.append(byte)
-                        if prefix.count > 8 { return nil }
+                        prefixLength += 1
+                        if prefixLength > 8 { return nil }
                     }
                     continue
                 }

@@ -88,7 +88,7 @@ extension OpenCode {
             part object: Part, id: String?, messageID: String?, sessionID: String?, reference: Int64, json: Data?, raw: Data
         ) {
             do {
-                let whole = { [decoder] () -> JSONValue? in json.flatMap { try? decoder.decode(JSONValue.self, from: $0) } }
+                let whole = { [decoder] () -> JSONValue? in json.flatMap { try? decoder.decode(AnyJSON.self, from: $0).value } }
                 let (part, call) = try OpenCode.partRecords(
                     object, id: id, messageID: messageID, sessionID: sessionID, reference: reference, whole: whole)
                 batch.parts.append(part)
@@ -100,8 +100,7 @@ extension OpenCode {
 
         mutating func reject(key: String?, _ error: Error, raw: Data) {
             let reason = (error as? Problem)?.reason ?? OpenCode.reason(for: error, json: raw)
-            // A copy: database rows lend their bytes only while the row is current.
-            batch.rejections.append(Rejection(key: key, reason: reason, raw: RawText(Data([UInt8](raw)))))
+            batch.rejections.append(Rejection(key: key, reason: reason, raw: RawText(raw)))
         }
     }
 }
@@ -162,7 +161,7 @@ extension OpenCode {
             id: id, sessionID: sessionID, role: role, parentID: nonEmpty(object.parentID), createdAt: createdAt,
             completedAt: timestamp(object.time?.completed),
             provider: object.providerID ?? object.model?.providerID, model: object.modelID ?? object.model?.modelID,
-            agent: object.agent, mode: object.mode, finish: object.finish, error: object.error?.jsonText,
+            agent: object.agent, mode: object.mode, finish: object.finish, error: object.error?.value.jsonText,
             attributes: attributes.isEmpty ? nil : JSONValue.object(attributes).jsonText)
 
         guard role == .assistant, let tokens = object.tokens?.counts, tokens.total > 0 || (cost ?? 0) > 0 else {
@@ -204,12 +203,9 @@ extension OpenCode {
             part.detail = .tool(detail)
             part.fileOperations = files
         case "step-start":
-            part.data = object.snapshot.map { JSONValue.object(["snapshot": .string($0)]).jsonText }
+            part.data = stringObject(["snapshot": object.snapshot])
         case "step-finish":
-            var data: [String: JSONValue] = [:]
-            if let reason = object.reason { data["reason"] = .string(reason) }
-            if let snapshot = object.snapshot { data["snapshot"] = .string(snapshot) }
-            part.data = data.isEmpty ? nil : JSONValue.object(data).jsonText
+            part.data = stringObject(["reason": object.reason, "snapshot": object.snapshot])
             if let tokens = object.tokens {
                 if let problem = tokens.problem { throw Problem(problem) }
                 let cost = try costNanos(object.cost)
@@ -221,7 +217,7 @@ extension OpenCode {
                     tokens: tokens.counts, reportedCostNanos: cost)
             }
         case "patch":
-            part.data = object.hash.map { JSONValue.object(["hash": .string($0)]).jsonText }
+            part.data = stringObject(["hash": object.hash])
             part.fileOperations = (object.files ?? []).map { FileOperationRecord(path: $0, operation: "patch") }
         case "retry":
             if let error = object.error {
@@ -284,6 +280,20 @@ extension OpenCode {
         guard case .object(var fields)? = value else { return nil }
         for key in ["id", "sessionID", "messageID"] + keys { fields[key] = nil }
         return fields.isEmpty ? nil : JSONValue.object(fields).jsonText
+    }
+
+    /// Compact JSON of the present string fields, given in sorted key order: the text
+    /// `JSONValue.jsonText` gives for them, without building the dictionary (hot part types).
+    static func stringObject(_ fields: KeyValuePairs<String, String?>) -> String? {
+        var out = ""
+        for (key, value) in fields {
+            guard let value else { continue }
+            out += out.isEmpty ? "{" : ","
+            JSONValue.writeString(key, into: &out)
+            out += ":"
+            JSONValue.writeString(value, into: &out)
+        }
+        return out.isEmpty ? nil : out + "}"
     }
 
     private static func timesJSON(_ times: Times) -> JSONValue {
