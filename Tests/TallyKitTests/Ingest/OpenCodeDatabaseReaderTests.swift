@@ -70,6 +70,28 @@ import Testing
         #expect(sessions[S.childSession]?.parentID == S.rootSession)
     }
 
+    @Test func threadsDoNotChangeTheResult() throws {
+        // Chunks of 1,024 rows: a database with more parts than one chunk per thread.
+        let dir = try OpenCodeTempDir()
+        let url = dir.url.appendingPathComponent("opencode.db")
+        try FileManager.default.copyItem(at: S.database, to: url)
+        try DatabaseQueue(path: url.path).write { db in
+            let data = try String.fetchOne(db, sql: "SELECT data FROM part WHERE id = 'prt_b07b80b8e001DdO9eGzMcNU77s'")!
+            for i in 0..<5_000 {
+                try db.execute(sql: "INSERT INTO part VALUES (?, ?, ?, 0, 0, ?)", arguments: [
+                    String(format: "prt_b07b%08x", i) + "ZZZZZZZZZZZZZZ", S.buildMessage, S.rootSession,
+                    i == 2_500 ? "{broken" : data])
+            }
+        }
+        let one = try OpenCodeDatabaseReader(workers: 1).read(url), three = try OpenCodeDatabaseReader(workers: 3).read(url)
+        #expect(one.records == 5_036 && three.records == 5_036)
+        #expect(one.parts == three.parts)
+        #expect(one.calls == three.calls)
+        #expect(one.rejections == three.rejections)
+        #expect(three.rejections.map(\.key) == ["prt_b07b000009c4ZZZZZZZZZZZZZZ"])
+        #expect(three.parts.map(\.id) == three.parts.map(\.id).sorted())
+    }
+
     @Test func neverWritesTheSource() throws {
         let before = try Data(contentsOf: S.database)
         let dir = S.database.deletingLastPathComponent()
@@ -178,11 +200,13 @@ import Testing
                 }
             }
         }
-        let start = Date(), startCPU = Self.cpuSeconds()
-        let batch = try Self.readDatabase(url)
-        let seconds = Date().timeIntervalSince(start), cpu = Self.cpuSeconds() - startCPU
-        #expect(batch.rejections.isEmpty)
-        print("OpenCodeDatabaseReader: \(batch.records) records in \(String(format: "%.3f", seconds)) s (CPU \(String(format: "%.3f", cpu)) s) = \(Int(Double(batch.records) / seconds)) records/s")
+        for workers in [1, 2, 4] {
+            let start = Date(), startCPU = Self.cpuSeconds()
+            let batch = try OpenCodeDatabaseReader(workers: workers).read(url)
+            let seconds = Date().timeIntervalSince(start), cpu = Self.cpuSeconds() - startCPU
+            #expect(batch.rejections.isEmpty)
+            print("OpenCodeDatabaseReader, \(workers) threads: \(batch.records) records in \(String(format: "%.3f", seconds)) s (CPU \(String(format: "%.3f", cpu)) s) = \(Int(Double(batch.records) / seconds)) records/s")
+        }
 
         // Per part type, one thread: microseconds of CPU per part.
         let rows = try DatabaseQueue(path: S.database.path).read { db in

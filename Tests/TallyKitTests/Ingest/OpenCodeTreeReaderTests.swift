@@ -504,6 +504,14 @@ enum OpenCodeSamples {
         #expect(OpenCode.stringObject(["hash": nil]) == nil)
     }
 
+    @Test func anyJSONDecodesLikeJSONValue() throws {
+        let text = #"{"b": true, "f": false, "i": 1, "d": 1.5, "e": 1e30, "z": -0, "n": null, "s": "h\u00e9\n", "a": [1, "x", {"k": 2.0}, [], {}], "one": 1.0, "neg": -7}"#
+        let expected = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        #expect(try JSONDecoder().decode(OpenCode.AnyJSON.self, from: Data(text.utf8)).value == expected)
+        #expect(try JSONDecoder().decode(OpenCode.ObjectJSON.self, from: Data(text.utf8)).value == expected)
+        #expect(try JSONDecoder().decode(OpenCode.ObjectJSON.self, from: Data("[1, true]".utf8)).value == .array([.integer(1), .bool(true)]))
+    }
+
     @Test func sameBytesSameBatch() throws {
         let a = try S.readTree(), b = try S.readTree()
         #expect(a.calls == b.calls && a.parts == b.parts && a.messages == b.messages && a.sessions == b.sessions)

@@ -14,7 +14,12 @@ import GRDB
 public struct OpenCodeDatabaseReader: SourceReader {
     public static let source = OpenCode.source
 
-    public init() {}
+    /// Threads decoding rows at once.
+    public var workers: Int
+
+    public init(workers: Int = min(ProcessInfo.processInfo.activeProcessorCount, 8)) {
+        self.workers = max(1, workers)
+    }
 
     /// `opencode.db` and `opencode-<channel>.db` files: `root` itself, or directly inside it.
     public func inputs(under root: URL) throws -> [URL] {
@@ -37,7 +42,7 @@ public struct OpenCodeDatabaseReader: SourceReader {
         configuration.label = "opencode source"
         do {
             let queue = try DatabaseQueue(path: input.path, configuration: configuration)
-            return try queue.read { db in try Self.read(db) }
+            return try queue.read { db in try Self.read(db, workers: workers) }
         } catch let error as ReaderError {
             throw ReaderError("\(input.path): \(error.message)")
         } catch {
@@ -45,7 +50,7 @@ public struct OpenCodeDatabaseReader: SourceReader {
         }
     }
 
-    static func read(_ db: Database) throws -> ReadBatch {
+    static func read(_ db: Database, workers: Int) throws -> ReadBatch {
         let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
         for table in ["session", "message", "part"] where !tables.contains(table) {
             throw ReaderError("not an OpenCode database: it has no `\(table)` table")
@@ -53,8 +58,8 @@ public struct OpenCodeDatabaseReader: SourceReader {
         var builder = OpenCode.BatchBuilder()
         if tables.contains("project") { try readProjects(db, into: &builder) }
         try readSessions(db, into: &builder)
-        let messageTimes = try readMessages(db, into: &builder)
-        try readParts(db, messageTimes: messageTimes, into: &builder)
+        let messageTimes = try readMessages(db, workers: workers, into: &builder)
+        try readParts(db, messageTimes: messageTimes, workers: workers, into: &builder)
         return builder.batch
     }
 
@@ -123,10 +128,10 @@ public struct OpenCodeDatabaseReader: SourceReader {
     }
 
     /// Returns each message's `time_created`: it dates its parts' ids (`OpenCode.ID`).
-    private static func readMessages(_ db: Database, into builder: inout OpenCode.BatchBuilder) throws -> [String: Int64] {
+    private static func readMessages(_ db: Database, workers: Int, into builder: inout OpenCode.BatchBuilder) throws -> [String: Int64] {
         var times: [String: Int64] = [:]
         let rows = try Row.fetchCursor(db, sql: "SELECT id, session_id, time_created, data FROM message ORDER BY id")
-        try decodeInParallel(rows, into: &builder, copy: { row in
+        try decodeInParallel(rows, workers: workers, into: &builder, copy: { row in
             let id = string(row[0])
             if let id, let created = int(row[2]) { times[id] = created }
             return ObjectRow(id: id, owner: string(row[1]), json: try copyData(row, 3))
@@ -136,9 +141,9 @@ public struct OpenCodeDatabaseReader: SourceReader {
         return times
     }
 
-    private static func readParts(_ db: Database, messageTimes: [String: Int64], into builder: inout OpenCode.BatchBuilder) throws {
+    private static func readParts(_ db: Database, messageTimes: [String: Int64], workers: Int, into builder: inout OpenCode.BatchBuilder) throws {
         let rows = try Row.fetchCursor(db, sql: "SELECT id, message_id, session_id, data FROM part ORDER BY id")
-        try decodeInParallel(rows, into: &builder, copy: { row in
+        try decodeInParallel(rows, workers: workers, into: &builder, copy: { row in
             let messageID = string(row[1])
             return ObjectRow(
                 id: string(row[0]), owner: messageID, sessionID: string(row[2]), json: try copyData(row, 3),
@@ -166,10 +171,9 @@ public struct OpenCodeDatabaseReader: SourceReader {
     /// several threads, each with its own `JSONDecoder`; batches join in row order, so the result
     /// does not depend on the threads.
     private static func decodeInParallel(
-        _ rows: RowCursor, into builder: inout OpenCode.BatchBuilder, copy: (Row) throws -> ObjectRow,
+        _ rows: RowCursor, workers: Int, into builder: inout OpenCode.BatchBuilder, copy: (Row) throws -> ObjectRow,
         decode: @escaping (inout OpenCode.BatchBuilder, ObjectRow) -> Void
     ) throws {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         var finished = false
         while !finished {
             var chunks: [[ObjectRow]] = []

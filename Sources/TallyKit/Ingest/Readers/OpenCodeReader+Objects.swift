@@ -165,10 +165,10 @@ extension OpenCode {
         init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: Keys.self)
             status = try c.decodeIfPresent(String.self, forKey: .status)
-            input = try c.decodeIfPresent(AnyJSON.self, forKey: .input)?.value
+            input = try c.decodeIfPresent(ObjectJSON.self, forKey: .input)?.value
             output = try c.decodeIfPresent(AnyJSON.self, forKey: .output)?.value
             title = try c.decodeIfPresent(String.self, forKey: .title)
-            metadata = try c.decodeIfPresent(AnyJSON.self, forKey: .metadata)?.value
+            metadata = try c.decodeIfPresent(ObjectJSON.self, forKey: .metadata)?.value
             error = try c.decodeIfPresent(AnyJSON.self, forKey: .error)?.value
             time = try c.decodeIfPresent(Times.self, forKey: .time)
         }
@@ -247,30 +247,38 @@ extension OpenCode {
     struct AnyJSON: Decodable {
         var value: JSONValue
 
-        init(from decoder: Decoder) throws {
+        init(from decoder: Decoder) throws { value = try Self.decode(decoder, objectFirst: false) }
+
+        static func decode(_ decoder: Decoder, objectFirst: Bool) throws -> JSONValue {
+            if objectFirst, let object = try object(decoder) { return object }
             let c = try decoder.singleValueContainer()
-            if c.decodeNil() {
-                value = .null
-            } else if let s = try? c.decode(String.self) {
-                value = .string(s)
-            } else if let i = try? c.decode(Int64.self) {
-                value = .integer(i)
-            } else if let object = try? decoder.container(keyedBy: AnyKey.self) {
-                var fields: [String: JSONValue] = [:]
-                for key in object.allKeys {
-                    fields[key.stringValue] = try object.decode(AnyJSON.self, forKey: key).value
-                }
-                value = .object(fields)
-            } else if let b = try? c.decode(Bool.self) {
-                value = .bool(b)
-            } else if var array = try? decoder.unkeyedContainer() {
+            if c.decodeNil() { return .null }
+            if let s = try? c.decode(String.self) { return .string(s) }
+            if let i = try? c.decode(Int64.self) { return .integer(i) }
+            if !objectFirst, let object = try object(decoder) { return object }
+            if let b = try? c.decode(Bool.self) { return .bool(b) }
+            if var array = try? decoder.unkeyedContainer() {
                 var items: [JSONValue] = []
                 while !array.isAtEnd { items.append(try array.decode(AnyJSON.self).value) }
-                value = .array(items)
-            } else {
-                value = .number(try c.decode(Double.self))
+                return .array(items)
             }
+            return .number(try c.decode(Double.self))
         }
+
+        private static func object(_ decoder: Decoder) throws -> JSONValue? {
+            guard let object = try? decoder.container(keyedBy: AnyKey.self) else { return nil }
+            var fields: [String: JSONValue] = [:]
+            for key in object.allKeys {
+                fields[key.stringValue] = try object.decode(AnyJSON.self, forKey: key).value
+            }
+            return .object(fields)
+        }
+    }
+
+    /// `AnyJSON` for values that are objects by their schema (a tool's `input`, `metadata`).
+    struct ObjectJSON: Decodable {
+        var value: JSONValue
+        init(from decoder: Decoder) throws { value = try AnyJSON.decode(decoder, objectFirst: true) }
     }
 
     struct AnyKey: CodingKey {
