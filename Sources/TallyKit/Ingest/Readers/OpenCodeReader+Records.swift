@@ -52,7 +52,8 @@ extension OpenCode {
             do {
                 let object = try decoder.decode(Part.self, from: json)
                 add(part: object, id: id ?? object.id, messageID: messageID ?? object.messageID,
-                    sessionID: sessionID ?? object.sessionID, reference: reference, json: json, raw: json)
+                    sessionID: sessionID ?? object.sessionID, reference: reference, raw: json,
+                    whole: { [decoder] in try? decoder.decode(AnyJSON.self, from: json).value })
             } catch {
                 reject(key: id, error, raw: json)
             }
@@ -61,12 +62,18 @@ extension OpenCode {
         /// The `{info, parts}` shape: one message and its parts, one record each.
         mutating func messageWithParts(json: Data) throws {
             let object = try decoder.decode(MessageWithParts.self, from: json)
+            let wholeParts: [JSONValue]
+            if case .array(let values)? = try decoder.decode(AnyJSON.self, from: json).value["parts"] {
+                wholeParts = values
+            } else {
+                wholeParts = []
+            }
             batch.records += 1
             add(message: object.info, id: object.info.id, sessionID: object.info.sessionID, raw: json)
-            for part in object.parts {
+            for (index, part) in object.parts.enumerated() {
                 batch.records += 1
                 add(part: part, id: part.id, messageID: part.messageID, sessionID: part.sessionID,
-                    reference: ID.treeEra, json: nil, raw: json)
+                    reference: ID.treeEra, raw: json, whole: { wholeParts.indices.contains(index) ? wholeParts[index] : nil })
             }
         }
 
@@ -82,13 +89,13 @@ extension OpenCode {
             }
         }
 
-        /// `json` is the part's own text, decoded again as a whole only for the rare part types
-        /// whose `data` keeps the object (file, agent, subtask, ...); `raw` goes into a rejection.
+        /// `whole` gives the part as any JSON, asked only for the rare part types whose `data`
+        /// keeps the object (file, agent, subtask, ...); `raw` goes into a rejection.
         mutating func add(
-            part object: Part, id: String?, messageID: String?, sessionID: String?, reference: Int64, json: Data?, raw: Data
+            part object: Part, id: String?, messageID: String?, sessionID: String?, reference: Int64, raw: Data,
+            whole: () -> JSONValue?
         ) {
             do {
-                let whole = { [decoder] () -> JSONValue? in json.flatMap { try? decoder.decode(AnyJSON.self, from: $0).value } }
                 let (part, call) = try OpenCode.partRecords(
                     object, id: id, messageID: messageID, sessionID: sessionID, reference: reference, whole: whole)
                 batch.parts.append(part)
@@ -161,7 +168,7 @@ extension OpenCode {
             id: id, sessionID: sessionID, role: role, parentID: nonEmpty(object.parentID), createdAt: createdAt,
             completedAt: timestamp(object.time?.completed),
             provider: object.providerID ?? object.model?.providerID, model: object.modelID ?? object.model?.modelID,
-            agent: object.agent, mode: object.mode, finish: object.finish, error: object.error?.value.jsonText,
+            agent: object.agent, mode: object.mode, finish: object.finish, error: object.error.map { errorPayload($0.value) },
             attributes: attributes.isEmpty ? nil : JSONValue.object(attributes).jsonText)
 
         guard role == .assistant, let tokens = object.tokens?.counts, tokens.total > 0 || (cost ?? 0) > 0 else {
@@ -275,10 +282,11 @@ extension OpenCode {
         }
     }
 
-    /// The object minus its id fields (the database's `data`) and the keys detail tables hold.
+    /// The object minus its id fields (the database's `data`), its type (a column) and the keys
+    /// detail tables hold.
     private static func wholeData(_ value: JSONValue?, dropping keys: Set<String>) -> String? {
         guard case .object(var fields)? = value else { return nil }
-        for key in ["id", "sessionID", "messageID"] + keys { fields[key] = nil }
+        for key in ["id", "sessionID", "messageID", "type"] + keys { fields[key] = nil }
         return fields.isEmpty ? nil : JSONValue.object(fields).jsonText
     }
 
