@@ -14,6 +14,7 @@ public enum Tables: Analysis {
             table,rows
             calls,4
             cost_audit_log,0
+            derive_queue,0
             errors,0
             exchange_traces,0
             exchanges,0

@@ -33,16 +33,31 @@ public enum Derivations {
     }
 
     /// OpenCode step-finish parts know their message, not the model: take model, provider and
-    /// agent from the message.
+    /// agent from the message, the project from the session.
     static func fillCallContext(_ db: Database) throws {
         try db.execute(
             sql: """
                 UPDATE calls SET
                   model = coalesce(model, (SELECT m.model FROM messages m WHERE m.id = calls.message_id)),
                   provider = coalesce(provider, (SELECT m.provider FROM messages m WHERE m.id = calls.message_id)),
-                  agent = coalesce(agent, (SELECT m.agent FROM messages m WHERE m.id = calls.message_id))
-                WHERE session_id IN (SELECT id FROM temp.touched) AND message_id IS NOT NULL
-                  AND (model IS NULL OR provider IS NULL OR agent IS NULL)
+                  agent = coalesce(agent, (SELECT coalesce(m.agent, m.mode) FROM messages m WHERE m.id = calls.message_id)),
+                  project_id = coalesce(project_id, (SELECT s.project_id FROM sessions s WHERE s.id = calls.session_id))
+                WHERE session_id IN (SELECT id FROM temp.touched)
+                  AND (model IS NULL OR provider IS NULL OR agent IS NULL OR project_id IS NULL)
+                """)
+        // A part read from its own file does not know its position: number a message's parts
+        // by id (OpenCode part ids sort oldest first).
+        try db.execute(
+            sql: """
+                UPDATE parts SET ordinal = r.position
+                FROM (
+                  SELECT id, row_number() OVER (PARTITION BY message_id ORDER BY id) - 1 AS position
+                  FROM parts
+                  WHERE message_id IN (
+                    SELECT message_id FROM parts WHERE session_id IN (SELECT id FROM temp.touched)
+                    GROUP BY message_id HAVING count(*) > 1 AND max(ordinal) = 0)
+                ) r
+                WHERE parts.id = r.id AND parts.ordinal <> r.position
                 """)
     }
 
