@@ -41,12 +41,16 @@ public final class Indexer {
     let batchBytes: Int64
     /// Read and count, write nothing (`index --dry-run`).
     let dryRun: Bool
+    /// Inputs at least this large are streamed through the writer in pieces (bounded memory)
+    /// instead of being parsed whole on a worker thread.
+    let streamThreshold: Int64
 
     public init(
         store: Store, reader: any SourceReader, now: Date, lock: IndexLock? = nil, progress: Progress? = nil,
-        dryRun: Bool = false, batchFiles: Int = 512, batchBytes: Int64 = 32 << 20
+        dryRun: Bool = false, batchFiles: Int = 512, batchBytes: Int64 = 32 << 20, streamThreshold: Int64 = 48 << 20
     ) {
         self.dryRun = dryRun
+        self.streamThreshold = streamThreshold
         self.store = store
         self.reader = reader
         self.source = type(of: reader).source
@@ -103,6 +107,12 @@ public final class Indexer {
         }
         progress?.start(files: pending.count)
         defer { progress?.finish() }
+        let large = pending.filter { $0.stat.size >= streamThreshold }
+        pending.removeAll { $0.stat.size >= streamThreshold }
+        for item in large {
+            summary += try writeStreamed(item.url, stat: item.stat, ledger: ledger)
+            progress?.advance(files: 1, records: 0)
+        }
 
         // Cut into batches by count and size; parse batch k+1 while batch k is written.
         var batches: [[(url: URL, stat: FileStat)]] = [[]]
@@ -211,6 +221,79 @@ public final class Indexer {
                 summary.filesRead += 1
             }
             try lock?.heartbeat(db)
+        }
+        return summary
+    }
+
+    /// Reads and writes one large input piece by piece inside one transaction (a changed file's
+    /// records are replaced all or nothing). A reader error rolls the pieces back and records
+    /// the input as one rejection, as for small inputs.
+    func writeStreamed(_ url: URL, stat: FileStat, ledger: Ledger) throws -> Summary {
+        var summary = Summary()
+        let data = (try? Data(contentsOf: url, options: .alwaysMapped)) ?? Data()
+        let hash = ContentHash.of(data)
+        let path = url.path
+        if let previous = ledger.entries[path], previous.hash == hash {
+            if !dryRun { try store.write { db in try Ledger.touch(db, path: path, stat: stat) } }
+            summary.unchanged = 1
+            return summary
+        }
+        if dryRun {
+            var records = 0, rejected = 0
+            do {
+                try reader.stream(url) { batch in
+                    records += batch.records
+                    rejected += batch.rejections.count
+                }
+            } catch {
+                records = 1
+                rejected = 1
+            }
+            summary.indexed = records - rejected
+            summary.rejected = rejected
+            summary.filesRead = 1
+            return summary
+        }
+        try store.write { db in
+            let writer = StoreWriter(db: db, now: now)
+            if ledger.entries[path] != nil {
+                try Derivations.enqueue(sessions(readFrom: path, in: db), in: db)
+                try writer.forget(path: path)
+            }
+            var records = 0, rejected = 0
+            var failure: Error? = nil
+            try db.inSavepoint {
+                do {
+                    try reader.stream(url) { batch in
+                        try writer.write(batch, path: path, source: source)
+                        try Derivations.enqueue(Self.sessions(of: batch), in: db)
+                        records += batch.records
+                        rejected += batch.rejections.count
+                        try lock?.heartbeat(db)
+                    }
+                    return .commit
+                } catch let error as DatabaseError {
+                    throw error
+                } catch {
+                    failure = error
+                    return .rollback
+                }
+            }
+            if let failure {
+                records = 1
+                rejected = 1
+                let raw = RawText(data.prefix(1 << 20))
+                try writer.write(
+                    { var b = ReadBatch(); b.records = 1; b.rejections = [Rejection(reason: "unreadable: \(failure)", raw: raw)]; return b }(),
+                    path: path, source: source)
+            }
+            let status = rejected == 0 ? "indexed" : (records > rejected ? "partial" : "failed")
+            try Ledger.record(
+                db, path: path, source: source, stat: stat, hash: hash, records: records, rejected: rejected,
+                status: status, at: now)
+            summary.indexed = records - rejected
+            summary.rejected = rejected
+            summary.filesRead = 1
         }
         return summary
     }

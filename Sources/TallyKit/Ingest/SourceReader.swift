@@ -14,6 +14,17 @@ public protocol SourceReader: Sendable {
     /// Reads one input. Records that cannot be indexed become `Rejection`s in the batch; a thrown
     /// error means the whole input could not be read (the indexer records it as one rejection).
     func read(_ input: URL) throws -> ReadBatch
+
+    /// Reads one input in pieces, so that an input larger than memory never has to be held
+    /// whole (SPEC §7: stream, never load a whole source). `records` and `rejections` of the
+    /// pieces add up to what `read` gives. The default emits `read`'s single batch.
+    func stream(_ input: URL, emit: (ReadBatch) throws -> Void) throws
+}
+
+extension SourceReader {
+    public func stream(_ input: URL, emit: (ReadBatch) throws -> Void) throws {
+        try emit(read(input))
+    }
 }
 
 /// Why a whole input could not be read.

@@ -502,3 +502,25 @@ private struct TempDir {
         return u
     }
 }
+
+/// A large JSONL file is read in pieces that add up to the whole.
+@Suite struct EventsStreamingTests {
+    @Test func piecesAddUpToTheWholeFile() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tally-stream-\(UUID().uuidString).jsonl")
+        var text = ""
+        for i in 0..<45_000 {
+            text += #"{"id":"e\#(i)","timestamp":"2026-03-05T10:00:00Z","model":"gpt-5","session_id":"s\#(i % 3)","input_tokens":\#(i % 100)}"# + "\n"
+        }
+        text += "{cut\n"
+        try Data(text.utf8).write(to: url)
+        var pieces: [ReadBatch] = []
+        try EventsReader().stream(url) { pieces.append($0) }
+        #expect(pieces.count == 3)
+        #expect(pieces.map(\.calls.count) == [20_000, 20_000, 5_000])
+        #expect(pieces.reduce(0) { $0 + $1.records } == 45_001)
+        #expect(pieces.last?.rejections.count == 1)
+        #expect(pieces.last?.sessions.count == 3)
+        let whole = try EventsReader().read(url)
+        #expect(whole.calls == pieces.flatMap(\.calls))
+    }
+}

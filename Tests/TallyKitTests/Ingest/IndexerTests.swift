@@ -46,8 +46,9 @@ struct LinesReader: SourceReader {
         try Data(text.utf8).write(to: url)
     }
 
-    func index(_ store: Store, dryRun: Bool = false) throws -> Indexer.Summary {
-        try Indexer(store: store, reader: LinesReader(), now: now, dryRun: dryRun, batchFiles: 2).run(root: dir)
+    func index(_ store: Store, dryRun: Bool = false, streamAbove: Int64 = 48 << 20) throws -> Indexer.Summary {
+        try Indexer(store: store, reader: LinesReader(), now: now, dryRun: dryRun, batchFiles: 2, streamThreshold: streamAbove)
+            .run(root: dir)
     }
 
     /// Every table's rows as text, the ledger's time columns left out.
@@ -77,6 +78,20 @@ struct LinesReader: SourceReader {
         let second = try index(store)
         #expect(second == { var s = Indexer.Summary(); s.unchanged = 3; return s }())
         #expect(try snapshot(store) == before)
+    }
+
+    @Test func streamedInputsGiveTheSameDatabase() throws {
+        try write("a.calls", "c1 s1 100\nc2 s1 50\n")
+        try write("sub/b.calls", "c3 s2 10 s1\nnot a call\n")
+        let whole = try Store.inMemory()
+        let streamed = try Store.inMemory()
+        let a = try index(whole)
+        let b = try index(streamed, streamAbove: 1)
+        #expect(a == b)
+        #expect(try snapshot(whole) == snapshot(streamed))
+        try write("a.calls", "c1 s1 100\n")
+        #expect(try index(streamed, streamAbove: 1).indexed == 1)
+        #expect(try streamed.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM calls") } == 2)
     }
 
     @Test func aChangedFileIsReplacedAndAVanishedOneForgotten() throws {

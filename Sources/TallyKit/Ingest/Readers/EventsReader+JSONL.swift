@@ -5,7 +5,9 @@ import Foundation
 extension EventsReader {
     /// One JSON object per line, split on `\n` bytes (a trailing `\r` is dropped); blank lines are
     /// not records. Each line is decoded on its own, so a cut or malformed line rejects only itself.
-    func readJSONL(_ url: URL) throws -> ReadBatch {
+    static let chunkLines = 20_000
+
+    func streamJSONL(_ url: URL, emit: (ReadBatch) throws -> Void) throws {
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
@@ -30,8 +32,9 @@ extension EventsReader {
             } catch {
                 builder.rejectRecord(line: lineNumber, reason: Self.jsonProblem(error, bytes: bytes), raw: RawText(Data(bytes)))
             }
+            if lineNumber % Self.chunkLines == 0 { try emit(builder.takeChunk()) }
         }
-        return builder.finish()
+        try emit(builder.finish())
     }
 
     /// Why a line could not be decoded, in words a user can act on.

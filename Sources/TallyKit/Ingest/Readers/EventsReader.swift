@@ -35,7 +35,17 @@ public struct EventsReader: SourceReader {
         if input.pathExtension.lowercased() == "csv" {
             return try readCSV(input)
         }
-        return try readJSONL(input)
+        var all = ReadBatch()
+        try streamJSONL(input) { all.append($0) }
+        return all
+    }
+
+    /// JSONL in pieces of `chunkLines` lines: a file of millions of events never sits in memory.
+    public func stream(_ input: URL, emit: (ReadBatch) throws -> Void) throws {
+        if input.pathExtension.lowercased() == "csv" {
+            return try emit(readCSV(input))
+        }
+        try streamJSONL(input, emit: emit)
     }
 }
 
@@ -321,6 +331,13 @@ extension EventsReader {
                 provider: event.provider, model: event.model, agent: event.agent, startedAt: event.startedAt,
                 tokens: event.tokens, reportedCostNanos: event.costNanos, sourceLine: line,
                 attributes: event.attributes))
+        }
+
+        /// The calls and rejections collected so far, handed over and forgotten; sessions and
+        /// projects stay until `finish` (they gather first and last times over the whole file).
+        mutating func takeChunk() -> ReadBatch {
+            defer { batch = ReadBatch() }
+            return batch
         }
 
         /// The batch with sessions and projects in id order.
