@@ -88,7 +88,7 @@ public enum CostEngine {
     ///   - book: the price book to use (loaded from the database when nil).
     @discardableResult
     public static func reprice(
-        _ db: Database, calls scope: RepriceScope = .all, mode: CostMode = .auto, audit: CostAudit? = nil,
+        _ db: Database, calls scope: RepriceScope, mode: CostMode = .auto, audit: CostAudit? = nil,
         book: PriceBook? = nil
     ) throws -> RepriceSummary {
         try reprice(db, table: .calls, scope: scope, mode: mode, audit: audit, book: book)
@@ -98,7 +98,7 @@ public enum CostEngine {
     /// latest price).
     @discardableResult
     public static func reprice(
-        _ db: Database, workflowCosts scope: RepriceScope = .all, mode: CostMode = .auto, audit: CostAudit? = nil,
+        _ db: Database, workflowCosts scope: RepriceScope, mode: CostMode = .auto, audit: CostAudit? = nil,
         book: PriceBook? = nil
     ) throws -> RepriceSummary {
         try reprice(db, table: .workflowCostRecords, scope: scope, mode: mode, audit: audit, book: book)

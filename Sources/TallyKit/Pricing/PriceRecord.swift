@@ -125,7 +125,7 @@ extension PriceRecord {
 
 // MARK: - Database
 
-extension PriceRecord: FetchableRecord, PersistableRecord {
+extension PriceRecord: FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "pricing"
 
     public init(row: Row) throws {
