@@ -63,13 +63,13 @@ public final class PriceBook {
         }?.record
     }
 
-    /// Among rows of one model and start: the call's provider's, then by source (a price set by
-    /// hand over an imported one over the snapshot's), then the oldest row.
+    /// Among rows of one model and start: by source (a price set by hand over an imported one
+    /// over the snapshot's), then the call's provider's, then the oldest row.
     private func preferred(_ rows: [PriceRecord], provider: String?) -> PriceRecord? {
         func rank(_ r: PriceRecord) -> (Int, Int, Int64) {
             let sameProvider = provider != nil && r.provider?.lowercased() == provider?.lowercased()
             let source = ["user": 0, "litellm": 1, "snapshot": 2][r.source ?? ""] ?? 1
-            return (sameProvider ? 0 : 1, source, r.id ?? 0)
+            return (source, sameProvider ? 0 : 1, r.id ?? 0)
         }
         return rows.min { rank($0) < rank($1) }
     }
