@@ -112,8 +112,14 @@ extension ResultSet {
         let acme = try #require(byModel.records.first { $0["model"] == "acme-internal-7b" })
         #expect(acme["cost_usd"] == .null)
         #expect(byModel.notes.contains { $0.contains("unpriced") && $0.contains("acme-internal-7b (1,500 tokens in 1 call)") })
-        #expect(byModel.notes.contains { $0.contains("2 total-only calls") })
-        #expect(byModel.notes.contains { $0.contains("fallback") && $0.contains("gpt-5") })
+        #expect(byModel.notes == [
+            "1 unpriced model (no price and no reported cost): acme-internal-7b (1,500 tokens in 1 call); cost shown is partial. "
+                + "`pricing missing` lists models without a price.",
+            "2 total-only calls (the source gave only total_tokens): split token columns count them as 0; 1 of them "
+                + "(4,000 tokens) have no cost (no split to price, no reported cost), so cost shown is partial.",
+            "1 call priced with a fallback cache price (no cache price known for gpt-5): cache read 0.1 ×, write 1.25 ×, "
+                + "1-hour write 2 × the input price.",
+        ])
         #expect(try run("cost-trend", on: store).notes.contains { $0.contains("unpriced") })
         let missing = try run("pricing missing", on: store)
         #expect(missing.records.map { $0["model"] } == ["acme-internal-7b"])
@@ -123,7 +129,8 @@ extension ResultSet {
         #expect(try run("pricing missing", on: store).rows.isEmpty)
         let repriced = try run("cost-by-model", on: store)
         #expect(repriced.records.first { $0["model"] == "acme-internal-7b" }?["cost_usd"] == .decimal(Decimal(string: "0.00125")!))
-        #expect(repriced.notes.contains { $0.contains("gpt-5 (4,000 tokens in 1 call)") })
+        #expect(!repriced.notes.contains { $0.contains("unpriced") })
+        #expect(repriced.notes.contains { $0.contains("1 of them (4,000 tokens) have no cost") })
     }
 
     @Test func showGivesHistoryAndTheCurrentPrice() throws {

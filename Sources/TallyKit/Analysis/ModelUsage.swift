@@ -23,6 +23,9 @@ public struct ModelUsage: Hashable, Sendable {
     public var unpricedTokens: Int64
     /// Calls that gave only a total.
     public var totalOnlyCalls: Int64
+    /// Of the unpriced calls, those that gave only a total (a price cannot apply to them).
+    public var unpricedTotalOnlyCalls: Int64 = 0
+    public var unpricedTotalOnlyTokens: Int64 = 0
     /// Calls whose cost used a fallback cache price.
     public var fallbackCalls: Int64
     /// `started_at` of the first and last call.
@@ -31,31 +34,23 @@ public struct ModelUsage: Hashable, Sendable {
 
     /// Every model's usage over the calls that pass `filter`, in one pass over `calls`.
     ///
+    /// The grouping is a hash aggregate over one scan, done here rather than by `GROUP BY`:
+    /// SQLite has no hash aggregate, so `GROUP BY provider, model` sorts every row first, which
+    /// costs several times the scan itself (about 2 s against 0.4 s for a million calls on a
+    /// small machine). The rows, filter and cost column are still plain SQL.
+    ///
     /// - Parameter group: an SQL expression on `c` to group by as well (a period label).
     public static func fetch(_ db: Database, filter: CallFilter, groupBy group: SQL? = nil) throws -> [ModelUsage] {
-        let cost = filter.costColumn
-        let groupColumn: SQL = group ?? "NULL"
-        let request = SQLRequest<Row>(literal: """
-            SELECT \(groupColumn) AS grp, c.provider, c.model, count(*),
-                coalesce(sum(c.input_tokens), 0), coalesce(sum(c.output_tokens), 0),
-                coalesce(sum(c.reasoning_tokens), 0), coalesce(sum(c.cache_read_tokens), 0),
-                coalesce(sum(c.cache_write_tokens), 0), sum(c.total_tokens),
-                sum(\(cost)), sum(c.reported_cost_nanos),
-                sum(\(cost) IS NULL), coalesce(sum(CASE WHEN \(cost) IS NULL THEN c.total_tokens END), 0),
-                sum(c.input_tokens IS NULL AND c.output_tokens IS NULL AND c.reasoning_tokens IS NULL
-                    AND c.cache_read_tokens IS NULL AND c.cache_write_tokens IS NULL),
-                sum(\(filter.fallbackColumn)), min(c.started_at), max(c.started_at)
+        let statement = try db.makeStatement(literal: """
+            SELECT \(group ?? "NULL"), c.provider, c.model, c.input_tokens, c.output_tokens, c.reasoning_tokens,
+                c.cache_read_tokens, c.cache_write_tokens, c.total_tokens, \(filter.costColumn), c.reported_cost_nanos,
+                \(filter.fallbackColumn), c.started_at
             FROM calls c
             WHERE \(filter.condition)
-            GROUP BY grp, c.provider, c.model
             """)
-        return try Row.fetchAll(db, request).map { row in
-            ModelUsage(
-                group: row[0], provider: row[1], model: row[2], calls: row[3], inputTokens: row[4], outputTokens: row[5],
-                reasoningTokens: row[6], cacheReadTokens: row[7], cacheWriteTokens: row[8], totalTokens: row[9],
-                costNanos: row[10], reportedCostNanos: row[11], unpricedCalls: row[12], unpricedTokens: row[13],
-                totalOnlyCalls: row[14], fallbackCalls: row[15], firstSeen: row[16], lastSeen: row[17])
-        }
+        var aggregator = UsageAggregator()
+        try aggregator.scan(statement, db: db)
+        return aggregator.results
     }
 
     /// The notes of a cost result (SPEC §4, §6): unpriced models named with their token volume,
@@ -64,10 +59,11 @@ public struct ModelUsage: Hashable, Sendable {
     public static func notes(_ usage: [ModelUsage], mode: CostMode) -> [String] {
         var notes: [String] = []
         var unpriced: [String: (calls: Int64, tokens: Int64)] = [:]
-        for u in usage where u.unpricedCalls > 0 {
+        for u in usage where u.unpricedCalls > u.unpricedTotalOnlyCalls {
             let name = u.model ?? "(no model)"
             let sum = unpriced[name] ?? (0, 0)
-            unpriced[name] = (sum.calls + u.unpricedCalls, sum.tokens + u.unpricedTokens)
+            unpriced[name] = (sum.calls + u.unpricedCalls - u.unpricedTotalOnlyCalls,
+                              sum.tokens + u.unpricedTokens - u.unpricedTotalOnlyTokens)
         }
         if !unpriced.isEmpty {
             let list = unpriced.sorted { ($0.value.tokens, $1.key) > ($1.value.tokens, $0.key) }.map { name, n in
@@ -76,16 +72,24 @@ public struct ModelUsage: Hashable, Sendable {
             let without: String
             switch mode {
             case .auto: without = "no price and no reported cost"
-            case .computed: without = "no price, or only a total"
+            case .computed: without = "no price"
             case .reported: without = "no reported cost"
             }
             notes.append(
-                "\(count(Int64(unpriced.count), "model")) with unpriced calls (\(without)): \(list.joined(separator: ", ")); "
+                "\(count(Int64(unpriced.count), "unpriced model")) (\(without)): \(list.joined(separator: ", ")); "
                     + "cost shown is partial. `pricing missing` lists models without a price.")
         }
         let totalOnly = usage.reduce(0) { $0 + $1.totalOnlyCalls }
         if totalOnly > 0 {
-            notes.append("\(count(totalOnly, "total-only call")) (the source gave only total_tokens): split token columns count them as 0.")
+            var note = "\(count(totalOnly, "total-only call")) (the source gave only total_tokens): split token columns count them as 0"
+            let costless = usage.reduce(0) { $0 + $1.unpricedTotalOnlyCalls }
+            if costless > 0 {
+                let tokens = usage.reduce(0) { $0 + $1.unpricedTotalOnlyTokens }
+                note += "; \(NumberFormat.grouped(costless)) of them (\(NumberFormat.grouped(tokens)) tokens) have no "
+                    + (mode == .reported ? "reported cost" : "cost (no split to price, no reported cost)")
+                    + ", so cost shown is partial"
+            }
+            notes.append(note + ".")
         }
         let fallback = usage.reduce(0) { $0 + $1.fallbackCalls }
         if fallback > 0 {
