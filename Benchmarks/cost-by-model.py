@@ -76,10 +76,10 @@ def build(tally, db, litellm, calls):
     print(f"pricing import + repricing {calls:,} calls: {time.perf_counter() - started:.2f} s (end to end)")
 
 
-def timed(command, runs):
+def timed(command, runs, stdin=None):
     times = []
     for _ in range(runs):
-        out = subprocess.run(command, check=True, capture_output=True, text=True)
+        out = subprocess.run(command, check=True, capture_output=True, text=True, input=stdin)
         found = re.findall(r"Run Time: real ([0-9.]+)", out.stdout + out.stderr)
         times.append(float(found[-1]))
     return times
@@ -96,7 +96,7 @@ def main():
     if not os.path.exists(args.database):
         build(args.tally, args.database, args.litellm_json, args.calls)
     tally = timed([args.tally, "--db", args.database, "-c", ".timer on", "-c", "cost-by-model --format csv"], args.runs)
-    shell = timed(["sqlite3", args.database, "-cmd", ".timer on", AGGREGATE], args.runs)
+    shell = timed(["sqlite3", args.database], args.runs, stdin=".timer on\n" + AGGREGATE)
     for name, t in (("tally cost-by-model", tally), ("sqlite3 aggregate  ", shell)):
         print(f"{name}: min {min(t) * 1000:.0f} ms, median {statistics.median(t) * 1000:.0f} ms")
     print(f"ratio (median): {statistics.median(tally) / statistics.median(shell):.2f}")

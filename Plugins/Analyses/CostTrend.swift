@@ -50,7 +50,9 @@ public enum CostTrend: Analysis {
             byPeriod[u.group ?? ""] = (sum.calls + u.calls, sum.tokens + u.totalTokens, cost)
         }
         let now = Timestamps.iso(context.environment.now)
-        let first = usage.compactMap(\.firstSeen).min(), last = usage.compactMap(\.lastSeen).max()
+        let range = try Row.fetchOne(
+            context.db, SQLRequest<Row>(literal: "SELECT min(c.started_at), max(c.started_at) FROM calls c WHERE \(filter.condition)"))
+        let first: String? = range?[0], last: String? = range?[1]
         let start = filter.since.map(Timestamps.iso) ?? first
         let end: String?
         if let until = filter.until {
