@@ -126,7 +126,7 @@ public enum CostEngine {
     static func reprice(
         _ db: Database, table: Table, scope: RepriceScope, mode: CostMode, audit: CostAudit?, book: PriceBook?
     ) throws -> RepriceSummary {
-        let predicate = try where_(scope, table)
+        let predicate = try condition(scope, table)
         var summary = RepriceSummary()
         summary.examined = try Int.fetchOne(
             db, SQLRequest(literal: SQL("SELECT count(*) FROM \(sql: table.name) c WHERE ") + predicate)) ?? 0
@@ -251,7 +251,7 @@ public enum CostEngine {
     }
 
     /// The scope as a condition on row `c`.
-    static func where_(_ scope: RepriceScope, _ table: Table) throws -> SQL {
+    static func condition(_ scope: RepriceScope, _ table: Table) throws -> SQL {
         func list(_ values: [String]) throws -> String {
             String(decoding: try JSONEncoder().encode(values), as: UTF8.self)
         }
@@ -276,7 +276,7 @@ public enum CostEngine {
                 : "c.run_id IN (SELECT run_id FROM workflow_runs WHERE source_path IN (SELECT value FROM json_each(\(json))))"
         case .allOf(let scopes):
             guard !scopes.isEmpty else { return "1" }
-            return try scopes.map { SQL("(") + (try where_($0, table)) + SQL(")") }.joined(separator: " AND ")
+            return try scopes.map { SQL("(") + (try condition($0, table)) + SQL(")") }.joined(separator: " AND ")
         }
     }
 }
