@@ -4,6 +4,8 @@ import TallyKit
 /// A test fails when a plugin file is missing here.
 public enum BuiltinAnalyses {
     public static let all: [any Analysis.Type] = [
+        CostByModel.self,
+        CostTrend.self,
         Tables.self,
     ]
 }

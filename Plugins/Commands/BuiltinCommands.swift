@@ -6,5 +6,6 @@ public enum BuiltinCommands {
     public static let all: [any Command.Type] = [
         Demo.self,
         Index.self,
+        Pricing.self,
     ]
 }

@@ -14,8 +14,11 @@ public enum Derivations {
 
     /// Rebuilds everything derived for the queued sessions, then empties the queue.
     /// Returns how many sessions were rebuilt.
+    ///
+    /// - Parameter reprice: prices the calls whose model was only now filled in from their
+    ///   message (before exchanges and rollups sum their costs).
     @discardableResult
-    public static func rebuildQueued(in db: Database) throws -> Int {
+    public static func rebuildQueued(in db: Database, reprice: ([String]) throws -> Void = { _ in }) throws -> Int {
         let queued = try Int.fetchOne(db, sql: "SELECT count(*) FROM derive_queue") ?? 0
         guard queued > 0 else { return 0 }
         try db.execute(
@@ -24,7 +27,10 @@ public enum Derivations {
                 CREATE TEMP TABLE touched (id TEXT PRIMARY KEY) WITHOUT ROWID;
                 INSERT INTO temp.touched SELECT session_id FROM derive_queue;
                 """)
+        let unnamed = try String.fetchAll(
+            db, sql: "SELECT id FROM calls WHERE session_id IN (SELECT id FROM temp.touched) AND model IS NULL AND message_id IS NOT NULL")
         try fillCallContext(db)
+        if !unnamed.isEmpty { try reprice(unnamed) }
         try dropSupersededFallbacks(db)
         try rebuildExchanges(db)
         try rebuildRollups(db)

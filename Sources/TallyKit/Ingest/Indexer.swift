@@ -44,6 +44,8 @@ public final class Indexer {
     /// Inputs at least this large are streamed through the writer in pieces (bounded memory)
     /// instead of being parsed whole on a worker thread.
     let streamThreshold: Int64
+    /// Prices for this run, loaded once (the snapshot is loaded into the database first).
+    private var book: PriceBook?
 
     public init(
         store: Store, reader: any SourceReader, now: Date, lock: IndexLock? = nil, progress: Progress? = nil,
@@ -90,6 +92,24 @@ public final class Indexer {
         summary.removed = try forget(paths: gone)
         try rebuildDerived()
         return summary
+    }
+
+    /// Loads the shipped price snapshot (once per database) and this run's price book.
+    func prices(_ db: Database) throws -> PriceBook {
+        if let book { return book }
+        try PriceSnapshot.ensureLoaded(db)
+        let loaded = try PriceBook.load(db)
+        book = loaded
+        return loaded
+    }
+
+    /// Prices the calls and workflow cost records just written from `paths` (computed cost when a
+    /// price is known, else the source's own).
+    func reprice(_ db: Database, paths: [String]) throws {
+        guard !paths.isEmpty else { return }
+        let book = try prices(db)
+        try CostEngine.reprice(db, calls: .sourcePaths(paths), book: book)
+        try CostEngine.reprice(db, workflowCosts: .sourcePaths(paths), book: book)
     }
 
     /// Indexes the given inputs (the bulk pass, or the files a watcher saw change).
@@ -220,6 +240,7 @@ public final class Indexer {
                 summary.rejected += batch.rejections.count
                 summary.filesRead += 1
             }
+            try reprice(db, paths: parsed.filter { $0.batch != nil }.map(\.url.path))
             try lock?.heartbeat(db)
         }
         return summary
@@ -287,6 +308,7 @@ public final class Indexer {
                     { var b = ReadBatch(); b.records = 1; b.rejections = [Rejection(reason: "unreadable: \(failure)", raw: raw)]; return b }(),
                     path: path, source: source)
             }
+            try reprice(db, paths: [path])
             let status = rejected == 0 ? "indexed" : (records > rejected ? "partial" : "failed")
             try Ledger.record(
                 db, path: path, source: source, stat: stat, hash: hash, records: records, rejected: rejected,
@@ -357,7 +379,9 @@ public final class Indexer {
     public func rebuildDerived() throws {
         guard !dryRun else { return }
         try store.write { db in
-            try Derivations.rebuildQueued(in: db)
+            try Derivations.rebuildQueued(in: db) { ids in
+                try CostEngine.reprice(db, calls: .ids(ids), book: try self.prices(db))
+            }
             try lock?.heartbeat(db)
         }
     }

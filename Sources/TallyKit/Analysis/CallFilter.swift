@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+
+/// The filters every cost analysis takes over `calls` (SPEC §5 dates, §6 cost mode): declared
+/// once here so that every analysis spells and documents them alike.
+public struct CallFilter {
+    /// `--since --until --project --source --provider --cost-mode`.
+    public static let parameters: [Parameter] = [
+        Parameter("since", .date, help: "Only calls at or after this date (inclusive)."),
+        Parameter("until", .date, help: "Only calls before this date (exclusive)."),
+        Parameter("project", .string, help: "Only calls of this project (its id or name)."),
+        Parameter("source", .string, help: "Only calls from this source (opencode, claude, codex, gemini, events, ...)."),
+        Parameter("provider", .string, help: "Only calls served by this provider (anthropic, openai, google, ...)."),
+        Parameter(
+            "cost-mode", .choice(CostMode.allCases.map(\.rawValue)), default: "auto",
+            help: "auto: computed cost when a price is known, else reported; computed or reported: only that one."),
+    ]
+
+    public var since: Date?
+    public var until: Date?
+    public var project: String?
+    public var source: String?
+    public var provider: String?
+    public var costMode: CostMode
+
+    public init(_ arguments: Arguments) {
+        since = arguments.date("since")
+        until = arguments.date("until")
+        project = arguments.string("project")
+        source = arguments.string("source")
+        provider = arguments.string("provider")
+        costMode = arguments.string("cost-mode").flatMap(CostMode.init(rawValue:)) ?? .auto
+    }
+
+    /// The condition on calls aliased `c`.
+    public var condition: SQL {
+        var parts: [SQL] = []
+        if let since { parts.append("c.started_at >= \(Timestamps.iso(since))") }
+        if let until { parts.append("c.started_at < \(Timestamps.iso(until))") }
+        if let project { parts.append("c.project_id IN (SELECT id FROM projects WHERE id = \(project) OR name = \(project))") }
+        if let source { parts.append("c.source = \(source)") }
+        if let provider { parts.append("c.provider = \(provider) COLLATE NOCASE") }
+        return parts.isEmpty ? "1" : parts.joined(separator: " AND ")
+    }
+
+    /// The cost column this mode reads, on `c` (never a price: analyses read stored costs).
+    public var costColumn: SQL { SQL(sql: "c." + costMode.column) }
+
+    /// 1 when a call's cost used a fallback cache price.
+    public var fallbackColumn: SQL {
+        switch costMode {
+        case .auto: return "(c.cost_fallback AND c.cost_source = 'computed')"
+        case .computed: return "(c.cost_fallback AND c.computed_cost_nanos IS NOT NULL)"
+        case .reported: return "0"
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+
+/// Token and cost totals of one model's calls (optionally within one group, such as a period),
+/// with what the notes of a cost result need: unpriced, total-only and fallback counts.
+public struct ModelUsage: Hashable, Sendable {
+    public var group: String?
+    public var provider: String?
+    public var model: String?
+    public var calls: Int64
+    /// Split subtotals count a NULL split as 0 (SPEC §6).
+    public var inputTokens: Int64
+    public var outputTokens: Int64
+    public var reasoningTokens: Int64
+    public var cacheReadTokens: Int64
+    public var cacheWriteTokens: Int64
+    public var totalTokens: Int64
+    /// The sum of the costs known in the chosen mode; nil when none is.
+    public var costNanos: Int64?
+    public var reportedCostNanos: Int64?
+    /// Calls without a cost in the chosen mode, and their tokens.
+    public var unpricedCalls: Int64
+    public var unpricedTokens: Int64
+    /// Calls that gave only a total.
+    public var totalOnlyCalls: Int64
+    /// Of the unpriced calls, those that gave only a total (a price cannot apply to them).
+    public var unpricedTotalOnlyCalls: Int64 = 0
+    public var unpricedTotalOnlyTokens: Int64 = 0
+    /// Calls whose cost used a fallback cache price.
+    public var fallbackCalls: Int64
+
+    /// Every model's usage over the calls that pass `filter`, in one pass over `calls`.
+    ///
+    /// The grouping is a hash aggregate over one scan, done here rather than by `GROUP BY`:
+    /// SQLite has no hash aggregate, so `GROUP BY provider, model` sorts every row first, which
+    /// costs several times the scan itself (about 2 s against 0.4 s for a million calls on a
+    /// small machine; 0.4 s is SQLite's own scan). The rows, filter and cost column are plain SQL.
+    ///
+    /// - Parameter group: an SQL expression on `c` to group by as well (a period label).
+    public static func fetch(_ db: Database, filter: CallFilter, groupBy group: SQL? = nil) throws -> [ModelUsage] {
+        let statement = try db.makeStatement(literal: """
+            SELECT \(group ?? "NULL"), c.provider, c.model, coalesce(c.input_tokens, -1), coalesce(c.output_tokens, -1),
+                coalesce(c.reasoning_tokens, -1), coalesce(c.cache_read_tokens, -1), coalesce(c.cache_write_tokens, -1),
+                c.total_tokens, coalesce(\(filter.costColumn), -1), coalesce(c.reported_cost_nanos, -1),
+                \(filter.fallbackColumn)
+            FROM calls c
+            WHERE \(filter.condition)
+            """)
+        var aggregator = UsageAggregator()
+        try aggregator.scan(statement, db: db)
+        return aggregator.results
+    }
+
+    /// The notes of a cost result (SPEC §4, §6): unpriced models named with their token volume,
+    /// total-only calls, fallback prices. Each uses its keyword ("unpriced", "total-only",
+    /// "fallback") so that scripts can grep for it.
+    public static func notes(_ usage: [ModelUsage], mode: CostMode) -> [String] {
+        var notes: [String] = []
+        var unpriced: [String: (calls: Int64, tokens: Int64)] = [:]
+        for u in usage where u.unpricedCalls > u.unpricedTotalOnlyCalls {
+            let name = u.model ?? "(no model)"
+            let sum = unpriced[name] ?? (0, 0)
+            unpriced[name] = (sum.calls + u.unpricedCalls - u.unpricedTotalOnlyCalls,
+                              sum.tokens + u.unpricedTokens - u.unpricedTotalOnlyTokens)
+        }
+        if !unpriced.isEmpty {
+            let list = unpriced.sorted { ($0.value.tokens, $1.key) > ($1.value.tokens, $0.key) }.map { name, n in
+                "\(name) (\(NumberFormat.grouped(n.tokens)) tokens in \(count(n.calls, "call")))"
+            }
+            let without: String
+            switch mode {
+            case .auto: without = "no price and no reported cost"
+            case .computed: without = "no price"
+            case .reported: without = "no reported cost"
+            }
+            notes.append(
+                "\(count(Int64(unpriced.count), "unpriced model")) (\(without)): \(list.joined(separator: ", ")); "
+                    + "cost shown is partial. `pricing missing` lists models without a price.")
+        }
+        let totalOnly = usage.reduce(0) { $0 + $1.totalOnlyCalls }
+        if totalOnly > 0 {
+            var note = "\(count(totalOnly, "total-only call")) (the source gave only total_tokens): split token columns count them as 0"
+            let costless = usage.reduce(0) { $0 + $1.unpricedTotalOnlyCalls }
+            if costless > 0 {
+                let tokens = usage.reduce(0) { $0 + $1.unpricedTotalOnlyTokens }
+                note += "; \(NumberFormat.grouped(costless)) of them (\(NumberFormat.grouped(tokens)) tokens) have no "
+                    + (mode == .reported ? "reported cost" : "cost (no split to price, no reported cost)")
+                    + ", so cost shown is partial"
+            }
+            notes.append(note + ".")
+        }
+        let fallback = usage.reduce(0) { $0 + $1.fallbackCalls }
+        if fallback > 0 {
+            let models = Set(usage.filter { $0.fallbackCalls > 0 }.map { $0.model ?? "(no model)" }).sorted()
+            notes.append(
+                "\(count(fallback, "call")) priced with a fallback cache price (no cache price known for "
+                    + "\(models.joined(separator: ", "))): cache read 0.1 ×, write 1.25 ×, 1-hour write 2 × the input price.")
+        }
+        return notes
+    }
+
+    private static func count(_ n: Int64, _ noun: String) -> String {
+        "\(NumberFormat.grouped(n)) \(noun)\(n == 1 ? "" : "s")"
+    }
+}

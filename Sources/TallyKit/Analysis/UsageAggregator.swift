@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// The hash aggregate behind `ModelUsage.fetch`: reads the rows of its statement straight from
+/// SQLite (columns: group, provider, model, five splits, total, cost, reported, fallback; NULL
+/// numbers as -1) and sums them per (group, provider, model) without making a Swift value per cell.
+struct UsageAggregator {
+    private var index: [Key: Int] = [:]
+    private(set) var results: [ModelUsage] = []
+    private var sums: [Sums] = []
+    private var key = Key()
+
+    /// Group key bytes, hashed in one call rather than byte by byte.
+    private struct Key: Hashable {
+        var bytes: [UInt8] = []
+        func hash(into hasher: inout Hasher) {
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+    }
+
+    mutating func scan(_ statement: Statement, db: Database) throws {
+        let s = statement.sqliteStatement
+        defer { sqlite3_reset(s) }
+        key.bytes.reserveCapacity(256)
+        while true {
+            let rc = sqlite3_step(s)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else {
+                let message = db.sqliteConnection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message, sql: statement.sql)
+            }
+            sums[groupIndex(s)].add(s)
+        }
+        for (i, sum) in sums.enumerated() {
+            results[i].calls = sum.calls
+            results[i].inputTokens = sum.input
+            results[i].outputTokens = sum.output
+            results[i].reasoningTokens = sum.reasoning
+            results[i].cacheReadTokens = sum.cacheRead
+            results[i].cacheWriteTokens = sum.cacheWrite
+            results[i].totalTokens = sum.total
+            results[i].costNanos = sum.costed > 0 ? sum.cost : nil
+            results[i].reportedCostNanos = sum.reportedCount > 0 ? sum.reported : nil
+            results[i].unpricedCalls = sum.calls - sum.costed
+            results[i].unpricedTokens = sum.unpricedTokens
+            results[i].totalOnlyCalls = sum.totalOnly
+            results[i].unpricedTotalOnlyCalls = sum.unpricedTotalOnly
+            results[i].unpricedTotalOnlyTokens = sum.unpricedTotalOnlyTokens
+            results[i].fallbackCalls = sum.fallback
+        }
+    }
+
+    /// The running sums of one group: integers only, updated in place.
+    private struct Sums {
+        var calls: Int64 = 0, input: Int64 = 0, output: Int64 = 0, reasoning: Int64 = 0, cacheRead: Int64 = 0
+        var cacheWrite: Int64 = 0, total: Int64 = 0, cost: Int64 = 0, costed: Int64 = 0, reported: Int64 = 0
+        var reportedCount: Int64 = 0, unpricedTokens: Int64 = 0, totalOnly: Int64 = 0, unpricedTotalOnly: Int64 = 0
+        var unpricedTotalOnlyTokens: Int64 = 0, fallback: Int64 = 0
+
+        /// Adds one row; NULL counts and costs arrive as -1 (all are non-negative).
+        mutating func add(_ s: SQLiteStatement) {
+            calls += 1
+            var splits = 0
+            func split(_ column: Int32) -> Int64 {
+                let value = sqlite3_column_int64(s, column)
+                guard value >= 0 else { return 0 }
+                splits += 1
+                return value
+            }
+            input += split(3)
+            output += split(4)
+            reasoning += split(5)
+            cacheRead += split(6)
+            cacheWrite += split(7)
+            let rowTotal = sqlite3_column_int64(s, 8)
+            total += rowTotal
+            if splits == 0 { totalOnly += 1 }
+            let rowCost = sqlite3_column_int64(s, 9)
+            if rowCost < 0 {
+                unpricedTokens += rowTotal
+                if splits == 0 {
+                    unpricedTotalOnly += 1
+                    unpricedTotalOnlyTokens += rowTotal
+                }
+            } else {
+                cost += rowCost
+                costed += 1
+            }
+            let rowReported = sqlite3_column_int64(s, 10)
+            if rowReported >= 0 {
+                reported += rowReported
+                reportedCount += 1
+            }
+            fallback += sqlite3_column_int64(s, 11)
+        }
+    }
+
+    /// The index of the row's (group, provider, model) in `results`, added when new.
+    private mutating func groupIndex(_ s: SQLiteStatement) -> Int {
+        key.bytes.removeAll(keepingCapacity: true)
+        for column: Int32 in 0...2 {
+            if let text = sqlite3_column_text(s, column) {
+                key.bytes.append(contentsOf: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(s, column))))
+                key.bytes.append(0x1F)
+            } else {
+                key.bytes.append(0xFF)  // NULL: never a byte of UTF-8 text
+            }
+        }
+        if let i = index[key] { return i }
+        func text(_ column: Int32) -> String? {
+            sqlite3_column_text(s, column).map { Self.string($0, Int(sqlite3_column_bytes(s, column))) }
+        }
+        results.append(ModelUsage(
+            group: text(0), provider: text(1), model: text(2), calls: 0, inputTokens: 0, outputTokens: 0,
+            reasoningTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, totalTokens: 0, costNanos: nil,
+            reportedCostNanos: nil, unpricedCalls: 0, unpricedTokens: 0, totalOnlyCalls: 0, fallbackCalls: 0))
+        sums.append(Sums())
+        index[key] = results.count - 1
+        return results.count - 1
+    }
+
+    private static func string(_ text: UnsafePointer<UInt8>, _ count: Int) -> String {
+        String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+    }
+
+}
