@@ -104,3 +104,56 @@ import Testing
         #expect(try count("watch.db", "select count(*) from ingest_lock") == 0)
     }
 }
+
+/// Every shipped sample indexes to the hand-computed totals of Tests/Samples/README.md.
+@Suite struct SampleIndexTests {
+    let tally = TallyProcess()
+    static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Samples")
+
+    @Test func samplesGiveTheirHandComputedTotals() throws {
+        let db = tally.path("samples.db")
+        for (source, path) in [
+            ("opencode", "opencode/storage"), ("opencode", "opencode/sqlite"), ("claude", "claude"), ("codex", "codex"),
+            ("gemini", "gemini"), ("events", "events"), ("autopack", "usage-events"), ("workflows", "workflows"),
+        ] {
+            let r = try tally.run(["--db", db, "index", source, Self.samples.appendingPathComponent(path).path])
+            #expect(r.status == 0, "\(source): \(r.stderr)")
+        }
+        let totals = try tally.run([
+            "--db", db, "--format", "csv", "-c",
+            "select source, count(*) as calls, sum(total_tokens) as tokens from calls group by source order by source",
+        ])
+        #expect(totals.stdout == """
+            source,calls,tokens
+            autopack,60,946295
+            claude,9,130904
+            codex,9,148331
+            events,40,558588
+            gemini,5,113035
+            opencode,6,96452
+
+            """)
+        let workflows = try tally.run([
+            "--db", db, "--format", "csv", "-c",
+            "select count(*) as lines, sum(reported_cost_nanos) as nanos from workflow_cost_records",
+        ])
+        #expect(workflows.stdout == "lines,nanos\n37,7360395000\n")
+        // The OpenCode tree and database hold the same records: indexing both gives each once.
+        let opencode = try tally.run([
+            "--db", db, "--format", "csv", "-c",
+            "select sum(reported_cost_nanos) as nanos, count(distinct message_id) as messages from calls where source = 'opencode'",
+        ])
+        #expect(opencode.stdout == "nanos,messages\n158224800,3\n")
+    }
+
+    @Test func demoIsBuiltOnceAndCached() throws {
+        let first = try tally.run(["--demo", "--format", "csv", "-c", "select count(*) > 1000 as ok from calls"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout == "ok\n1\n")
+        #expect(first.stderr.contains("building the demo database"))
+        let second = try tally.run(["--demo", "--format", "csv", "-c", "select count(*) as n from rejected_records"])
+        #expect(second.stdout == "n\n3\n")
+        #expect(!second.stderr.contains("building"))
+    }
+}
