@@ -49,7 +49,7 @@ public final class Indexer {
 
     public init(
         store: Store, reader: any SourceReader, now: Date, lock: IndexLock? = nil, progress: Progress? = nil,
-        dryRun: Bool = false, batchFiles: Int = 512, batchBytes: Int64 = 32 << 20, streamThreshold: Int64 = 48 << 20
+        dryRun: Bool = false, batchFiles: Int = 512, batchBytes: Int64 = 32 << 20, streamThreshold: Int64 = 8 << 20
     ) {
         self.dryRun = dryRun
         self.streamThreshold = streamThreshold
@@ -283,22 +283,36 @@ public final class Indexer {
             }
             var records = 0, rejected = 0
             var failure: Error? = nil
-            try db.inSavepoint {
+            // The reader parses piece k+1 on another thread while piece k is written here.
+            let pieces = BatchPipe(depth: 2)
+            DispatchQueue.global().async { [reader] in
                 do {
                     try reader.stream(url) { batch in
+                        guard pieces.put(batch) else { throw CancellationError() }
+                    }
+                    pieces.close(nil)
+                } catch {
+                    pieces.close(error)
+                }
+            }
+            try db.inSavepoint {
+                do {
+                    while let batch = pieces.take() {
                         try writer.write(batch, path: path, source: source)
                         try Derivations.enqueue(Self.sessions(of: batch), in: db)
                         records += batch.records
                         rejected += batch.rejections.count
                         try lock?.heartbeat(db)
                     }
-                    return .commit
-                } catch let error as DatabaseError {
-                    throw error
                 } catch {
+                    pieces.cancel()
+                    throw error
+                }
+                if let error = pieces.error {
                     failure = error
                     return .rollback
                 }
+                return .commit
             }
             if let failure {
                 records = 1
@@ -428,6 +442,59 @@ final class Pipeline: @unchecked Sendable {
     }
 
     func take() -> [Indexer.Parsed]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty && !closed { condition.wait() }
+        guard !items.isEmpty else { return nil }
+        let item = items.removeFirst()
+        condition.broadcast()
+        return item
+    }
+}
+
+/// Pieces of one streamed input, handed from the reading thread to the writer.
+final class BatchPipe: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [ReadBatch] = []
+    private var closed = false
+    private var cancelled = false
+    private(set) var error: Error?
+    private let depth: Int
+
+    init(depth: Int) { self.depth = depth }
+
+    /// Hands over a piece; false once the writer gave up.
+    func put(_ batch: ReadBatch) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count >= depth && !cancelled { condition.wait() }
+        guard !cancelled else { return false }
+        items.append(batch)
+        condition.broadcast()
+        return true
+    }
+
+    /// The reader is done (with the error that stopped it, if any).
+    func close(_ error: Error?) {
+        condition.lock()
+        self.error = error
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The writer gave up: unblock the reader and wait until it has stopped.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        items.removeAll()
+        condition.broadcast()
+        while !closed { condition.wait() }
+        condition.unlock()
+    }
+
+    /// The next piece, or nil when the reader is done.
+    func take() -> ReadBatch? {
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty && !closed { condition.wait() }
