@@ -155,5 +155,23 @@ import Testing
         let second = try tally.run(["--demo", "--format", "csv", "-c", "select count(*) as n from rejected_records"])
         #expect(second.stdout == "n\n3\n")
         #expect(!second.stderr.contains("building"))
+
+        // Issue 4: on the demo data, cost-by-model, cost-trend by day and SQL agree to the nano-dollar.
+        func sum(_ args: [String]) throws -> Decimal {
+            let r = try tally.run(["--demo", "--format", "csv"] + args)
+            let lines = r.stdout.split(separator: "\n").map(String.init)
+            let header = lines[0].split(separator: ",").map(String.init)
+            let i = header.firstIndex(of: "cost_usd")!
+            return lines.dropFirst().reduce(Decimal(0)) { total, line in
+                let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                return total + (Decimal(string: cells[i]) ?? 0)
+            }
+        }
+        let byModel = try sum(["cost-by-model"])
+        let byDay = try sum(["cost-trend", "--by", "day"])
+        let sql = try sum(["-c", "select sum(cost_nanos) / 1e9 as cost_usd from calls"])
+        #expect(byModel > 10)
+        #expect(byModel == byDay)
+        #expect(abs(NSDecimalNumber(decimal: byModel - sql).doubleValue) < 1e-9)
     }
 }

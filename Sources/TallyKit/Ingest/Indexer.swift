@@ -251,8 +251,7 @@ public final class Indexer {
     /// the input as one rejection, as for small inputs.
     func writeStreamed(_ url: URL, stat: FileStat, ledger: Ledger) throws -> Summary {
         var summary = Summary()
-        let data = (try? Data(contentsOf: url, options: .alwaysMapped)) ?? Data()
-        let hash = ContentHash.of(data)
+        let hash = ContentHash.of(file: url) ?? ""
         let path = url.path
         if let previous = ledger.entries[path], previous.hash == hash {
             if !dryRun { try store.write { db in try Ledger.touch(db, path: path, stat: stat) } }
@@ -317,7 +316,8 @@ public final class Indexer {
             if let failure {
                 records = 1
                 rejected = 1
-                let raw = RawText(data.prefix(1 << 20))
+                let head = (try? FileHandle(forReadingFrom: url).read(upToCount: 1 << 20)) ?? nil
+                let raw = RawText(head ?? Data())
                 try writer.write(
                     { var b = ReadBatch(); b.records = 1; b.rejections = [Rejection(reason: "unreadable: \(failure)", raw: raw)]; return b }(),
                     path: path, source: source)

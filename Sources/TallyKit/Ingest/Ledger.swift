@@ -73,8 +73,44 @@ public struct FileStat: Equatable, Sendable {
 }
 
 /// A fast 64-bit content hash (not cryptographic: it detects changed files, nothing more).
+/// Computed over 1 MB pieces, so a file can be hashed as it is read and never held whole;
+/// `of(_:)` and `of(file:)` give the same value for the same bytes.
 public enum ContentHash {
+    static let piece = 1 << 20
+
     public static func of(_ data: Data) -> String {
+        var state = State()
+        var start = data.startIndex
+        while start < data.endIndex {
+            let end = min(start + piece, data.endIndex)
+            state.add(data[start..<end])
+            start = end
+        }
+        return state.text
+    }
+
+    /// The hash of a file, read a piece at a time; nil when it cannot be read.
+    public static func of(file url: URL) -> String? {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
+        defer { try? handle.close() }
+        var state = State()
+        while let chunk = try? handle.read(upToCount: piece), !chunk.isEmpty { state.add(chunk) }
+        return state.text
+    }
+
+    struct State {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var total: UInt64 = 0
+
+        mutating func add(_ bytes: Data) {
+            h = mix(h ^ ContentHash.hash(bytes))
+            total += UInt64(bytes.count)
+        }
+
+        var text: String { String(mix(h ^ total), radix: 16, uppercase: false).leftPadded(to: 16) }
+    }
+
+    static func hash(_ data: Data) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(data.count)
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             let words = raw.count / 8
@@ -88,7 +124,7 @@ public enum ContentHash {
             for j in (words * 8)..<raw.count { tail = (tail << 8) | UInt64(raw[j]) }
             h = mix(h ^ tail ^ 0xFF51_AFD7_ED55_8CCD)
         }
-        return String(h, radix: 16, uppercase: false).leftPadded(to: 16)
+        return h
     }
 
     @inline(__always)

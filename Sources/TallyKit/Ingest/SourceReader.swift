@@ -134,3 +134,38 @@ public enum TokenValidation {
         return nil
     }
 }
+
+// MARK: - Reading lines
+
+public enum JSONLines {
+    /// Calls `body` with each line of the file (without its `\n` or a trailing `\r`) and its
+    /// 1-based number, reading 4 MB at a time: memory stays flat whatever the file's size.
+    public static func forEach(in url: URL, _ body: (Data, Int) throws -> Void) throws {
+        guard let handle = try? FileHandle(forReadingFrom: url) else {
+            throw ReaderError("\(url.path): cannot read the file")
+        }
+        defer { try? handle.close() }
+        var carry = Data()
+        var number = 0
+        func emit(_ line: Data) throws {
+            number += 1
+            var end = line.endIndex
+            if end > line.startIndex, line[end - 1] == 0x0D { end -= 1 }
+            try body(line[line.startIndex..<end], number)
+        }
+        while true {
+            let chunk = try handle.read(upToCount: 4 << 20) ?? Data()
+            if chunk.isEmpty { break }
+            var data = carry.isEmpty ? chunk : carry + chunk
+            carry = Data()
+            var start = data.startIndex
+            while let newline = data[start...].firstIndex(of: 0x0A) {
+                try emit(data[start..<newline])
+                start = newline + 1
+            }
+            if start < data.endIndex { carry = Data(data[start...]) }
+            data = Data()
+        }
+        if !carry.isEmpty { try emit(carry) }
+    }
+}

@@ -166,3 +166,17 @@ struct LinesReader: SourceReader {
         #expect(message?.contains("recovered a stale index lock of pid 1 on elsewhere") == true)
     }
 }
+
+@Suite struct ContentHashTests {
+    @Test func fileAndMemoryHashesAgreeAcrossPieces() throws {
+        var bytes = Data(count: (1 << 20) * 2 + 12_345)
+        for i in stride(from: 0, to: bytes.count, by: 4096) { bytes[i] = UInt8(truncatingIfNeeded: i / 4096) }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tally-hash-\(UUID().uuidString)")
+        try bytes.write(to: url)
+        #expect(ContentHash.of(file: url) == ContentHash.of(bytes))
+        var changed = bytes
+        changed[(1 << 20) + 5] ^= 1
+        #expect(ContentHash.of(changed) != ContentHash.of(bytes))
+        #expect(ContentHash.of(Data()) != ContentHash.of(Data([0])))
+    }
+}

@@ -8,29 +8,16 @@ extension EventsReader {
     static let chunkLines = 20_000
 
     func streamJSONL(_ url: URL, emit: (ReadBatch) throws -> Void) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw ReaderError("\(url.path): cannot read the file (\(error.localizedDescription))")
-        }
         let decoder = JSONDecoder()
         var builder = BatchBuilder()
-        var lineNumber = 0
-        var start = data.startIndex
-        while start < data.endIndex {
-            lineNumber += 1
-            let newline = data[start...].firstIndex(of: 0x0A) ?? data.endIndex
-            var end = newline
-            if end > start, data[end - 1] == 0x0D { end -= 1 }
-            let bytes = data[start..<end]
-            start = newline < data.endIndex ? newline + 1 : newline
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            do {
-                let line = try decoder.decode(Line.self, from: bytes)
-                builder.add(line.fields, line: lineNumber, raw: RawText(Data(bytes)))
-            } catch {
-                builder.rejectRecord(line: lineNumber, reason: Self.jsonProblem(error, bytes: bytes), raw: RawText(Data(bytes)))
+        try JSONLines.forEach(in: url) { bytes, lineNumber in
+            if !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                do {
+                    let line = try decoder.decode(Line.self, from: bytes)
+                    builder.add(line.fields, line: lineNumber, raw: RawText(Data(bytes)))
+                } catch {
+                    builder.rejectRecord(line: lineNumber, reason: Self.jsonProblem(error, bytes: bytes), raw: RawText(Data(bytes)))
+                }
             }
             if lineNumber % Self.chunkLines == 0 { try emit(builder.takeChunk()) }
         }
