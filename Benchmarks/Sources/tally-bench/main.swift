@@ -80,10 +80,10 @@ struct Case {
 }
 let s = options.scale
 let cases = [
-    Case(name: "OpenCode JSON tree", source: "opencode", generate: { try BenchmarkCorpus.openCodeTree(into: $0, files: Int(100_000 * s)) }, path: "storage"),
-    Case(name: "OpenCode SQLite", source: "opencode", generate: { try BenchmarkCorpus.openCodeDatabase(at: $0.appendingPathComponent("opencode.db"), records: Int(1_000_000 * s)) }, path: "opencode.db"),
-    Case(name: "Claude JSONL", source: "claude", generate: { try BenchmarkCorpus.claudeJSONL(into: $0, megabytes: Int(500 * s)) }, path: "projects"),
-    Case(name: "events JSONL", source: "events", generate: { try BenchmarkCorpus.eventsJSONL(at: $0.appendingPathComponent("events.jsonl"), lines: Int(1_000_000 * s)) }, path: "events.jsonl"),
+    Case(name: "OpenCode JSON tree", source: "opencode", generate: { _ = try BenchmarkCorpus.openCodeTree(into: $0, files: Int(100_000 * s)) }, path: "storage"),
+    Case(name: "OpenCode SQLite", source: "opencode", generate: { _ = try BenchmarkCorpus.openCodeDatabase(at: $0.appendingPathComponent("opencode.db"), records: Int(1_000_000 * s)) }, path: "opencode.db"),
+    Case(name: "Claude JSONL", source: "claude", generate: { _ = try BenchmarkCorpus.claudeJSONL(into: $0, megabytes: Int(500 * s)) }, path: "projects"),
+    Case(name: "events JSONL", source: "events", generate: { _ = try BenchmarkCorpus.eventsJSONL(at: $0.appendingPathComponent("events.jsonl"), lines: Int(1_000_000 * s)) }, path: "events.jsonl"),
 ]
 
 var report = "| corpus | files | MB | records | index s | records/s | MB/s | files/s | peak RSS MB | re-index unchanged s |\n|---|---|---|---|---|---|---|---|---|---|\n"

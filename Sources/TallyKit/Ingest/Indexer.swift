@@ -147,13 +147,13 @@ public final class Indexer {
         }
         batches.removeAll { $0.isEmpty }
 
-        let pipeline = Pipeline(depth: 2)
+        let pipeline = Handoff<[Parsed]>(depth: 2)
         let parser = DispatchQueue(label: "tally.index.parse")
         parser.async { [reader, batches] in
             for batch in batches {
-                pipeline.put(Self.parse(batch, with: reader, ledger: ledger))
+                guard pipeline.put(Self.parse(batch, with: reader, ledger: ledger)) else { break }
             }
-            pipeline.close()
+            pipeline.close(nil)
         }
         do {
             while let parsed = pipeline.take() {
@@ -283,7 +283,7 @@ public final class Indexer {
             var records = 0, rejected = 0
             var failure: Error? = nil
             // The reader parses piece k+1 on another thread while piece k is written here.
-            let pieces = BatchPipe(depth: 2)
+            let pieces = Handoff<ReadBatch>(depth: 2)
             DispatchQueue.global().async { [reader] in
                 do {
                     try reader.stream(url) { batch in
@@ -406,56 +406,11 @@ public final class Indexer {
     }
 }
 
-/// A bounded hand-over between the parsing thread and the writer.
-final class Pipeline: @unchecked Sendable {
+/// A bounded hand-over from a reading thread to the writer: parsed batches of inputs, or the
+/// pieces of one streamed input.
+final class Handoff<Item>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var items: [[Indexer.Parsed]] = []
-    private var closed = false
-    private var cancelled = false
-    private let depth: Int
-
-    init(depth: Int) { self.depth = depth }
-
-    /// Hands over a parsed batch; dropped once the writer has given up (`cancel`).
-    func put(_ item: [Indexer.Parsed]) {
-        condition.lock()
-        while items.count >= depth && !cancelled { condition.wait() }
-        if !cancelled { items.append(item) }
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// The writer failed: let the parser finish without blocking.
-    func cancel() {
-        condition.lock()
-        cancelled = true
-        items.removeAll()
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func take() -> [Indexer.Parsed]? {
-        condition.lock()
-        defer { condition.unlock() }
-        while items.isEmpty && !closed { condition.wait() }
-        guard !items.isEmpty else { return nil }
-        let item = items.removeFirst()
-        condition.broadcast()
-        return item
-    }
-}
-
-/// Pieces of one streamed input, handed from the reading thread to the writer.
-final class BatchPipe: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var items: [ReadBatch] = []
+    private var items: [Item] = []
     private var closed = false
     private var cancelled = false
     private(set) var error: Error?
@@ -463,13 +418,13 @@ final class BatchPipe: @unchecked Sendable {
 
     init(depth: Int) { self.depth = depth }
 
-    /// Hands over a piece; false once the writer gave up.
-    func put(_ batch: ReadBatch) -> Bool {
+    /// Hands over an item; false once the writer gave up.
+    func put(_ item: Item) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while items.count >= depth && !cancelled { condition.wait() }
         guard !cancelled else { return false }
-        items.append(batch)
+        items.append(item)
         condition.broadcast()
         return true
     }
@@ -493,8 +448,8 @@ final class BatchPipe: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The next piece, or nil when the reader is done.
-    func take() -> ReadBatch? {
+    /// The next item, or nil when the reader is done.
+    func take() -> Item? {
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty && !closed { condition.wait() }
