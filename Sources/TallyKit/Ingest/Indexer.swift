@@ -69,12 +69,26 @@ public final class Indexer {
     /// then rebuilds derived data.
     public func run(root: URL) throws -> Summary {
         let inputs = try reader.inputs(under: root)
-        var summary = try index(inputs)
+        var summary = try withDeferredCheckpoints { try index(inputs) }
         if isDirectory(root) {
             summary.removed = try forgetVanished(under: root.standardizedFileURL.path, keeping: Set(inputs.map(\.path)))
         }
         try rebuildDerived()
         return summary
+    }
+
+    /// Runs a bulk write with WAL checkpoints deferred to its end: checkpointing every 4 MB
+    /// (SQLite's default) writes most pages twice during a large ingest.
+    func withDeferredCheckpoints<T>(_ body: () throws -> T) throws -> T {
+        guard !dryRun, store.path != nil else { return try body() }
+        try store.withConnection { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+        defer {
+            _ = try? store.withConnection { db in
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000")
+                _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+        }
+        return try body()
     }
 
     /// Indexes files a watcher reported (new, changed or removed), then rebuilds derived data.
