@@ -242,3 +242,20 @@ import Testing
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 }
+
+/// A large database is read in pieces that add up to the whole.
+@Suite struct OpenCodeDatabaseStreamingTests {
+    @Test func piecesAddUpToTheWholeDatabase() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tally-ocdb-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent("opencode.db")
+        _ = try BenchmarkCorpus.openCodeDatabase(at: url, records: 45_000)
+        var pieces: [ReadBatch] = []
+        try OpenCodeDatabaseReader(workers: 2).stream(url) { pieces.append($0) }
+        let whole = try OpenCodeDatabaseReader(workers: 2).read(url)
+        #expect(pieces.count >= 2)
+        #expect(pieces.reduce(0) { $0 + $1.records } == whole.records)
+        #expect(pieces.flatMap(\.calls) == whole.calls)
+        #expect(pieces.flatMap(\.parts).count == whole.parts.count)
+    }
+}

@@ -42,7 +42,9 @@ public struct OpenCodeDatabaseReader: SourceReader {
         configuration.label = "opencode source"
         do {
             let queue = try DatabaseQueue(path: input.path, configuration: configuration)
-            return try queue.read { db in try Self.read(db, workers: workers) }
+            var all = ReadBatch()
+            try queue.read { db in try Self.read(db, workers: workers) { all.append($0) } }
+            return all
         } catch let error as ReaderError {
             throw ReaderError("\(input.path): \(error.message)")
         } catch {
@@ -50,7 +52,25 @@ public struct OpenCodeDatabaseReader: SourceReader {
         }
     }
 
-    static func read(_ db: Database, workers: Int) throws -> ReadBatch {
+    /// Reads the database in pieces of about `piece` records: a database of millions of rows
+    /// never sits in memory whole.
+    public func stream(_ input: URL, emit: (ReadBatch) throws -> Void) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.label = "opencode source"
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: input.path, configuration: configuration)
+        } catch {
+            throw ReaderError("\(input.path): cannot read the OpenCode database: \(error)")
+        }
+        try queue.read { db in try Self.read(db, workers: workers, emit: emit) }
+    }
+
+    /// Records handed over at a time when streaming.
+    static let piece = 20_000
+
+    static func read(_ db: Database, workers: Int, emit: (ReadBatch) throws -> Void) throws {
         let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
         for table in ["session", "message", "part"] where !tables.contains(table) {
             throw ReaderError("not an OpenCode database: it has no `\(table)` table")
@@ -58,9 +78,14 @@ public struct OpenCodeDatabaseReader: SourceReader {
         var builder = OpenCode.BatchBuilder()
         if tables.contains("project") { try readProjects(db, into: &builder) }
         try readSessions(db, into: &builder)
-        let messageTimes = try readMessages(db, workers: workers, into: &builder)
-        try readParts(db, messageTimes: messageTimes, workers: workers, into: &builder)
-        return builder.batch
+        let flush: (inout OpenCode.BatchBuilder) throws -> Void = { builder in
+            guard builder.batch.records >= piece else { return }
+            try emit(builder.batch)
+            builder.batch = ReadBatch()
+        }
+        let messageTimes = try readMessages(db, workers: workers, into: &builder, flush: flush)
+        try readParts(db, messageTimes: messageTimes, workers: workers, into: &builder, flush: flush)
+        try emit(builder.batch)
     }
 
     // MARK: - Tables
@@ -128,10 +153,13 @@ public struct OpenCodeDatabaseReader: SourceReader {
     }
 
     /// Returns each message's `time_created`: it dates its parts' ids (`OpenCode.ID`).
-    private static func readMessages(_ db: Database, workers: Int, into builder: inout OpenCode.BatchBuilder) throws -> [String: Int64] {
+    private static func readMessages(
+        _ db: Database, workers: Int, into builder: inout OpenCode.BatchBuilder,
+        flush: (inout OpenCode.BatchBuilder) throws -> Void
+    ) throws -> [String: Int64] {
         var times: [String: Int64] = [:]
         let rows = try Row.fetchCursor(db, sql: "SELECT id, session_id, time_created, data FROM message ORDER BY id")
-        try decodeInParallel(rows, workers: workers, into: &builder, copy: { row in
+        try decodeInParallel(rows, workers: workers, into: &builder, flush: flush, copy: { row in
             let id = string(row[0])
             if let id, let created = int(row[2]) { times[id] = created }
             return ObjectRow(id: id, owner: string(row[1]), json: try copyData(row, 3))
@@ -141,9 +169,12 @@ public struct OpenCodeDatabaseReader: SourceReader {
         return times
     }
 
-    private static func readParts(_ db: Database, messageTimes: [String: Int64], workers: Int, into builder: inout OpenCode.BatchBuilder) throws {
+    private static func readParts(
+        _ db: Database, messageTimes: [String: Int64], workers: Int, into builder: inout OpenCode.BatchBuilder,
+        flush: (inout OpenCode.BatchBuilder) throws -> Void
+    ) throws {
         let rows = try Row.fetchCursor(db, sql: "SELECT id, message_id, session_id, data FROM part ORDER BY id")
-        try decodeInParallel(rows, workers: workers, into: &builder, copy: { row in
+        try decodeInParallel(rows, workers: workers, into: &builder, flush: flush, copy: { row in
             let messageID = string(row[1])
             return ObjectRow(
                 id: string(row[0]), owner: messageID, sessionID: string(row[2]), json: try copyData(row, 3),
@@ -171,7 +202,8 @@ public struct OpenCodeDatabaseReader: SourceReader {
     /// several threads, each with its own `JSONDecoder`; batches join in row order, so the result
     /// does not depend on the threads.
     private static func decodeInParallel(
-        _ rows: RowCursor, workers: Int, into builder: inout OpenCode.BatchBuilder, copy: (Row) throws -> ObjectRow,
+        _ rows: RowCursor, workers: Int, into builder: inout OpenCode.BatchBuilder,
+        flush: (inout OpenCode.BatchBuilder) throws -> Void, copy: (Row) throws -> ObjectRow,
         decode: @escaping (inout OpenCode.BatchBuilder, ObjectRow) -> Void
     ) throws {
         var finished = false
@@ -193,6 +225,7 @@ public struct OpenCodeDatabaseReader: SourceReader {
                 }
             }
             for batch in batches { builder.batch.append(batch) }
+            try flush(&builder)
         }
     }
 

@@ -26,4 +26,8 @@ public struct OpenCodeReader: SourceReader {
     public func read(_ input: URL) throws -> ReadBatch {
         input.pathExtension == "db" ? try database.read(input) : try tree.read(input)
     }
+
+    public func stream(_ input: URL, emit: (ReadBatch) throws -> Void) throws {
+        input.pathExtension == "db" ? try database.stream(input, emit: emit) : try emit(tree.read(input))
+    }
 }
