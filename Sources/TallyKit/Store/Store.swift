@@ -66,7 +66,7 @@ public final class Store: @unchecked Sendable {
             SQLFunctions.install(in: db)
             // A larger page cache keeps big ingest transactions from spilling pages to the WAL
             // mid-way, and speeds up analyses over millions of rows.
-            try db.execute(sql: "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         return config
     }
