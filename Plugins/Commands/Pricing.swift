@@ -47,6 +47,11 @@ public enum Pricing: Command {
             """),
     ]
 
+    /// list, show and missing only read: they work on a `--read-only` database.
+    public static func onlyReads(_ arguments: Arguments) -> Bool {
+        ["list", "show", "missing"].contains(arguments.string("action") ?? "")
+    }
+
     public static func run(_ arguments: Arguments, context: CommandContext) throws -> ResultSet {
         let db = context.db!
         let target = arguments.string("target")

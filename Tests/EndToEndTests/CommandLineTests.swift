@@ -103,6 +103,16 @@ import Testing
         #expect(r.stderr.contains("readonly"))
     }
 
+    @Test func readOnlyCommandsRunOnAReadOnlyDatabase() throws {
+        _ = try tally.run(["--db", tally.path("t.db"), "-c", "select 1"])
+        let missing = try tally.run(["--db", tally.path("t.db"), "--read-only", "pricing", "missing", "--format", "csv"])
+        #expect(missing.status == 0, "\(missing.stderr)")
+        #expect(missing.stdout.hasPrefix("model,provider,calls,total_tokens,first_seen,last_seen\n"))
+        let set = try tally.run(["--db", tally.path("t.db"), "--read-only", "pricing", "set", "x", "--input", "1", "--output", "2"])
+        #expect(set.status == 1)
+        #expect(set.stderr.contains("read-only"))
+    }
+
     @Test func helpAndVersion() throws {
         let help = try tally.run(["--help"])
         #expect(help.status == 0)

@@ -41,6 +41,13 @@ extension Interpreter {
             return try store.read { db in
                 try analysis.run(arguments, context: AnalysisContext(db: db, environment: env, log: log))
             }
+        case .command(let command) where command.onlyReads(arguments):
+            return try store.read { db in
+                try command.run(
+                    arguments,
+                    context: CommandContext(
+                        db: db, store: store, environment: env, commandName: entry.name, dryRun: arguments.dryRun, log: log))
+            }
         case .command(let command):
             if store.isReadOnly {
                 throw StoreError.readOnly("the command '\(entry.name)'")

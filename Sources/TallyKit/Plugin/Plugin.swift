@@ -35,11 +35,15 @@ public enum CommandTransaction: Sendable {
 /// A plugin that may write: all or nothing, `--dry-run`, every changed cost or token audited.
 public protocol Command: Plugin {
     static var transaction: CommandTransaction { get }
+    /// True when this invocation only reads (`pricing list`): it then runs in a read
+    /// transaction and works on a `--read-only` database too.
+    static func onlyReads(_ arguments: Arguments) -> Bool
     static func run(_ arguments: Arguments, context: CommandContext) throws -> ResultSet
 }
 
 extension Command {
     public static var transaction: CommandTransaction { .single }
+    public static func onlyReads(_ arguments: Arguments) -> Bool { false }
 }
 
 /// One documented invocation with its expected result on a named fixture.
