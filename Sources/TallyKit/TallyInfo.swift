@@ -29,12 +29,6 @@ public enum TallyInfo {
     /// The REPL history of one database: `<state dir>/history/<hash of the absolute path>`.
     public static func historyFile(forDatabase path: String) -> URL {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        // FNV-1a 64: stable across runs and platforms (Hasher is seeded per process).
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in absolute.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return stateDirectory.appendingPathComponent("history").appendingPathComponent(String(format: "%016llx", hash))
+        return stateDirectory.appendingPathComponent("history").appendingPathComponent(FNV1a64.hex(absolute))
     }
 }

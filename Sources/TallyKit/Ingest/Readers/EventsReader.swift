@@ -196,25 +196,12 @@ extension EventsReader {
         }
     }
 
-    /// FNV-1a 64 of the text's UTF-8 bytes, as 16 lowercase hex digits: fixed and documented, the
-    /// same on every platform and run (Swift's `Hasher` is seeded per process).
-    static func fnv1a64Hex(_ text: String) -> String {
-        hex(fnv1a64(text))
-    }
+    /// FNV-1a 64 of the text, as 16 lowercase hex digits (`FNV1a64`).
+    static func fnv1a64Hex(_ text: String) -> String { FNV1a64.hex(text) }
 
-    static func hex(_ digest: UInt64) -> String {
-        let hex = String(digest, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
+    static func hex(_ digest: UInt64) -> String { FNV1a64.hex(digest) }
 
-    static func fnv1a64(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return hash
-    }
+    static func fnv1a64(_ text: String) -> UInt64 { FNV1a64.hash(text) }
 }
 
 // MARK: - Validation
