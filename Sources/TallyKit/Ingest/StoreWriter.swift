@@ -172,6 +172,9 @@ public struct StoreWriter {
     }
 
     func upsert(_ p: PartRecord, path: String) throws {
+        // Detail rows are owned by the part: an existing part's are replaced. A new part (the
+        // common case; a changed file's parts were removed by `forget`) has none to delete.
+        let existed = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM parts WHERE id = ?"), arguments: [p.id]) ?? false
         try db.cachedStatement(
             sql: """
                 INSERT INTO parts (id, message_id, session_id, ordinal, type, created_at, data, source_path)
@@ -182,12 +185,11 @@ public struct StoreWriter {
                   source_path = excluded.source_path
                 """
         ).execute(arguments: [p.id, p.messageID, p.sessionID, p.ordinal, p.type, p.createdAt, p.data, path])
-        // Detail rows are owned by the part: replace them.
-        try db.cachedStatement(sql: "DELETE FROM text_parts WHERE part_id = ?").execute(arguments: [p.id])
-        try db.cachedStatement(sql: "DELETE FROM thinking_blocks WHERE part_id = ?").execute(arguments: [p.id])
-        try db.cachedStatement(sql: "DELETE FROM tool_calls WHERE part_id = ?").execute(arguments: [p.id])
-        try db.cachedStatement(sql: "DELETE FROM errors WHERE part_id = ?").execute(arguments: [p.id])
-        try db.cachedStatement(sql: "DELETE FROM file_operations WHERE part_id = ?").execute(arguments: [p.id])
+        if existed {
+            for table in ["text_parts", "thinking_blocks", "tool_calls", "errors", "file_operations"] {
+                try db.cachedStatement(sql: "DELETE FROM \(table) WHERE part_id = ?").execute(arguments: [p.id])
+            }
+        }
         switch p.detail {
         case .none:
             break
