@@ -4,8 +4,11 @@ import TallyKit
 /// A test fails when a plugin file is missing here.
 public enum BuiltinAnalyses {
     public static let all: [any Analysis.Type] = [
+        Anomalies.self,
         CostByModel.self,
         CostTrend.self,
+        StaleCosts.self,
+        SuspiciousTokens.self,
         Tables.self,
     ]
 }
