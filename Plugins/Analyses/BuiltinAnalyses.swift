@@ -7,8 +7,10 @@ public enum BuiltinAnalyses {
         Anomalies.self,
         CostByModel.self,
         CostTrend.self,
+        Integrity.self,
         StaleCosts.self,
         SuspiciousTokens.self,
         Tables.self,
+        TokenAudit.self,
     ]
 }

@@ -7,7 +7,7 @@ import GRDB
 
 extension Fixtures {
     /// The audit analyses' fixtures, in `Fixtures.all`.
-    static var audits: [Fixture] { [spend, stale, tokens] }
+    static var audits: [Fixture] { [spend, stale, tokens, audit, broken] }
 
     /// Eight days of spend (2026-03-01 … 08, none on 03-05) with a spike on 03-04, in five root
     /// sessions (two with a sub-agent); costs stored as reported, so each day's total is exact:
@@ -172,6 +172,88 @@ extension Fixtures {
                         1000, 500, NULL, NULL, NULL, 1500, NULL, NULL, NULL),
                        ('k1', 'opencode', NULL, 'opencode', 'grok-code', '2026-03-05T10:00:00.000Z',
                         90000, 2000, 0, 0, 0, 92000, 0, 0, 'reported');
+                """)
+    }
+
+    /// One of each token-data problem: a root session whose stored rollup is 0 (its calls and
+    /// its sub-agent's have 4,500 tokens), two total-only calls, a zero total with splits (and one the ingest took from the splits), a total
+    /// that is not the sum of its splits, a call without a model, an unpriced model, a part and a
+    /// message whose parents are placeholders, a duplicated call under two ids, and three
+    /// rejected records.
+    public static let audit = Fixture(
+        "audit", "Token-data problems: a zero root rollup, total-only and inconsistent totals, orphans, a duplicate, rejections."
+    ) { db in
+        try db.execute(
+            sql: """
+                INSERT INTO pricing (id, model, provider, input_per_mtok, output_per_mtok, source, created_at)
+                VALUES (1, 'claude-sonnet-4-5', 'anthropic', 3, 15, 'snapshot', '2026-01-01T00:00:00.000Z'),
+                       (2, 'gpt-5', 'openai', 1.25, 10, 'snapshot', '2026-01-01T00:00:00.000Z');
+                INSERT INTO sessions (id, source, parent_id, started_at, rollup_total_tokens, rollup_cost_nanos, rollup_origin, attributes)
+                VALUES ('ses-zero', 'opencode', NULL, '2026-03-01T09:00:00.000Z', 0, 0, 'source', NULL),
+                       ('ses-zero-kid', 'opencode', 'ses-zero', '2026-03-01T10:30:00.000Z', NULL, NULL, NULL, NULL),
+                       ('ses-ok', 'claude', NULL, '2026-03-03T09:00:00.000Z', 3000, 20000000, 'derived', NULL),
+                       ('ses-ghost', 'opencode', NULL, NULL, NULL, NULL, NULL, '{"placeholder":true}');
+                INSERT INTO messages (id, session_id, role, created_at, attributes)
+                VALUES ('msg-ghost', 'ses-ok', 'assistant', '2026-03-03T09:00:00.000Z', '{"placeholder":true}'),
+                       ('msg-lost', 'ses-ghost', 'user', '2026-03-03T09:00:00.000Z', NULL);
+                INSERT INTO parts (id, message_id, session_id, ordinal, type) VALUES ('prt-1', 'msg-ghost', 'ses-ok', 0, 'text');
+                INSERT INTO calls (id, source, session_id, provider, model, started_at, input_tokens, output_tokens,
+                                   reasoning_tokens, cache_read_tokens, cache_write_tokens, total_tokens,
+                                   reported_cost_nanos, cost_nanos, cost_source)
+                VALUES ('z1', 'opencode', 'ses-zero', 'anthropic', 'claude-sonnet-4-5', '2026-03-01T10:00:00.000Z',
+                        1000, 500, 0, 0, 0, 1500, 10500000, 10500000, 'reported'),
+                       ('z2', 'opencode', 'ses-zero-kid', 'anthropic', 'claude-sonnet-4-5', '2026-03-01T11:00:00.000Z',
+                        2000, 1000, 0, 0, 0, 3000, 21000000, 21000000, 'reported'),
+                       ('t1', 'events', NULL, 'openai', 'gpt-5', '2026-03-02T10:00:00.000Z',
+                        NULL, NULL, NULL, NULL, NULL, 5000, NULL, NULL, NULL),
+                       ('t2', 'events', NULL, 'openai', 'gpt-5', '2026-03-02T11:00:00.000Z',
+                        NULL, NULL, NULL, NULL, NULL, 4000, 30000000, 30000000, 'reported'),
+                       ('zt', 'autopack', NULL, 'openai', 'gpt-5', '2026-03-02T12:00:00.000Z',
+                        100, 50, NULL, NULL, NULL, 0, NULL, NULL, NULL),
+                       ('zs', 'autopack', NULL, 'openai', 'gpt-5', '2026-03-02T12:30:00.000Z',
+                        300, 200, NULL, NULL, NULL, 500, NULL, NULL, NULL),
+                       ('mm', 'events', NULL, 'openai', 'gpt-5', '2026-03-02T13:00:00.000Z',
+                        1000, 500, 0, 0, 0, 1600, NULL, NULL, NULL),
+                       ('nm', 'events', NULL, NULL, NULL, '2026-03-02T14:00:00.000Z',
+                        1000, 500, 0, 0, 0, 1500, NULL, NULL, NULL),
+                       ('dup1', 'claude', 'ses-ok', 'anthropic', 'claude-sonnet-4-5', '2026-03-03T10:00:00.000Z',
+                        1000, 500, 0, 0, 0, 1500, 10000000, 10000000, 'reported'),
+                       ('dup2', 'claude', 'ses-ok', 'anthropic', 'claude-sonnet-4-5', '2026-03-03T10:00:00.000Z',
+                        1000, 500, 0, 0, 0, 1500, 10000000, 10000000, 'reported'),
+                       ('a1', 'events', NULL, 'acme', 'acme-internal-7b', '2026-03-03T11:00:00.000Z',
+                        1000, 500, NULL, NULL, NULL, 1500, NULL, NULL, NULL);
+                UPDATE calls SET attributes = '{"run_id":"r1","total_from_splits":true}' WHERE id = 'zs';
+                INSERT INTO rejected_records (source, path, line, key, reason, raw, at)
+                VALUES ('claude', '/logs/a.jsonl', 7, NULL, 'not valid JSON: Unexpected end of file', '{"type":', '2026-03-04T00:00:00.000Z'),
+                       ('opencode', '/s/msg.json', NULL, 'msg_1', 'not valid JSON: Unexpected end of file', '{', '2026-03-04T00:00:00.000Z'),
+                       ('events', '/logs/e.jsonl', 3, NULL, 'invalid token count output_tokens: negative (-350)', '{}', '2026-03-04T00:00:00.000Z');
+                """)
+    }
+
+    /// Broken references no foreign key guards: exchange traces pointing at a missing call and a
+    /// missing part, a derive-queue entry for a missing session, a ledger that counts two
+    /// rejections of a file with one in `rejected_records`; and two allowed ones (a delegation to
+    /// a session not indexed, a run summary without its run folder).
+    public static let broken = Fixture(
+        "broken", "Orphan traces, a stale derive queue and a wrong ledger count; a delegation and a summary without parents."
+    ) { db in
+        try db.execute(
+            sql: """
+                INSERT INTO sessions (id, source, started_at) VALUES ('s1', 'opencode', '2026-03-01T09:00:00.000Z');
+                INSERT INTO messages (id, session_id, role, created_at) VALUES ('m1', 's1', 'assistant', '2026-03-01T09:00:00.000Z');
+                INSERT INTO parts (id, message_id, session_id, ordinal, type) VALUES ('p1', 'm1', 's1', 0, 'tool');
+                INSERT INTO tool_calls (part_id, tool, status, child_session_id) VALUES ('p1', 'task', 'completed', 'ses-sub');
+                INSERT INTO exchanges (id, session_id, ordinal, user_message_id) VALUES ('e1', 's1', 0, NULL);
+                INSERT INTO exchange_traces (exchange_id, ordinal, kind, part_id, call_id)
+                VALUES ('e1', 0, 'step_finish', NULL, 'call-gone'), ('e1', 1, 'tool_call', 'prt-gone', NULL),
+                       ('e1', 2, 'tool_call', 'p1', NULL);
+                INSERT INTO derive_queue (session_id) VALUES ('ses-gone');
+                INSERT INTO ingest_files (path, source, records, rejected, status, indexed_at)
+                VALUES ('/logs/a.jsonl', 'claude', 10, 2, 'partial', '2026-03-02T00:00:00.000Z'),
+                       ('/logs/b.jsonl', 'claude', 5, 0, 'indexed', '2026-03-02T00:00:00.000Z');
+                INSERT INTO rejected_records (source, path, line, reason, raw, at)
+                VALUES ('claude', '/logs/a.jsonl', 3, 'not valid JSON', '{', '2026-03-02T00:00:00.000Z');
+                INSERT INTO workflow_summaries (run_id, status, stored_cost_nanos) VALUES ('run-x', 'completed', 1000000);
                 """)
     }
 }
