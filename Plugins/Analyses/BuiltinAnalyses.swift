@@ -8,6 +8,7 @@ public enum BuiltinAnalyses {
         CostByModel.self,
         CostTrend.self,
         Integrity.self,
+        PricingCoverage.self,
         StaleCosts.self,
         SuspiciousTokens.self,
         Tables.self,
