@@ -81,6 +81,9 @@ public enum Anomalies: Analysis {
                        Column("top_model", .text), Column("top_session", .text)]
         if perModel { columns.insert(Column("model", .text), at: 1) }
         var notes = ModelUsage.notes(series.usage, mode: filter.costMode)
+        if series.sessionless > 0 {
+            notes.append("\(series.sessionless) call(s) without a session are left out of --by session")
+        }
         guard series.hasCallsInRange else {
             notes.insert("no calls in range: nothing to judge", at: 0)
             return ResultSet(columns: columns, notes: notes)
@@ -111,9 +114,6 @@ public enum Anomalies: Analysis {
         } else if rows.isEmpty {
             notes.insert("no anomalies among \(judged) judged (mean + \(arguments.decimal("sigma") ?? 2) sd and "
                 + "\(arguments.decimal("ratio") ?? 2) × mean of up to \(baseline.window) earlier)", at: 0)
-        }
-        if series.sessionless > 0 {
-            notes.append("\(series.sessionless) call(s) without a session are left out of --by session")
         }
         return ResultSet(columns: columns, rows: rows, notes: notes, chart: Chart(kind: .bar, label: "period", value: "cost_usd"))
     }
