@@ -29,7 +29,7 @@ public enum TokenAudit: Analysis {
         // dup1. Three rejections: two "not valid JSON" (claude, opencode), one token count.
         Example("token-audit", "Every check on its fixture.", fixture: "audit", expected: """
             check,count,example_id,detail
-            zero-root-rollup,1,ses-zero,root sessions whose stored rollup is 0 while their calls have tokens; ses-zero has 4500
+            zero-root-rollup,1,ses-zero,root sessions whose stored rollup is 0 while their calls have tokens; ses-zero has 4500 tokens
             total-only,2,t1,calls with only total_tokens (every split NULL)
             zero-total-with-splits,2,zs,calls whose total_tokens is 0 but whose splits are not (or was 0 or NULL at the source: total_from_splits)
             total-not-sum-of-splits,2,mm,calls whose total_tokens is not the sum of their splits
@@ -95,7 +95,7 @@ public enum TokenAudit: Analysis {
             GROUP BY t.root HAVING tokens > 0 ORDER BY tokens DESC, t.root
             """))
         add("zero-root-rollup", Int64(zero.count), zero.first?[0], "root sessions whose stored rollup is 0 while their calls have tokens",
-            zero.first.map { "\($0[0] as String) has \($0[1] as Int64)" })
+            zero.first.map { "\($0[0] as String) has \($0[1] as Int64) tokens" })
 
         let splits = ["c.input_tokens", "c.output_tokens", "c.reasoning_tokens", "c.cache_read_tokens", "c.cache_write_tokens"]
         let sum = "(" + splits.map { "coalesce(\($0), 0)" }.joined(separator: " + ") + ")"
