@@ -77,10 +77,19 @@ public enum SuspiciousTokens: Analysis {
         var shown: [Flag] = []
         var notes: [String] = []
         for check in Check.allCases {
-            let flags = checker.flags.filter { $0.check == check }.sorted { ($0.severity, $1.rowid) > ($1.severity, $0.rowid) }
-            shown += limit > 0 ? Array(flags.prefix(limit)) : flags
+            var flags = checker.flags.filter { $0.check == check }
             if limit > 0, flags.count > limit {
-                notes.append("\(flags.count) \(check.field) rows (\(check.title)): the worst \(limit) shown, --limit 0 shows all")
+                // Only the worst `limit` are sorted: those at or above the limit-th largest severity.
+                var severities = flags.map(\.severity)
+                Statistics.select(&severities, severities.count - limit)
+                let threshold = severities[severities.count - limit]
+                flags.removeAll { $0.severity < threshold }
+            }
+            flags.sort { ($0.severity, $1.rowid) > ($1.severity, $0.rowid) }
+            shown += limit > 0 ? Array(flags.prefix(limit)) : flags
+            let count = checker.flags.lazy.filter { $0.check == check }.count
+            if limit > 0, count > limit {
+                notes.append("\(count) \(check.field) rows (\(check.title)): the worst \(limit) shown, --limit 0 shows all")
             }
         }
         let details = try Row.fetchAll(context.db, SQLRequest<Row>(literal: """
@@ -148,14 +157,20 @@ private struct Flag {
     var severity: Double
 }
 
-/// A model's bounds as served by a provider, from its price (or the fallbacks).
-private struct Bounds {
+/// A model's bounds as served by a provider, from its price (or the fallbacks): what the scan
+/// reads for every call, kept apart from the names only reasons need.
+private struct Limits {
     var prompt: Int64
     var output: Int64
+    /// The model's price has a non-zero input or output rate.
+    var paid: Bool
+}
+
+/// Where a model's limits come from, for the reasons and notes.
+private struct LimitSource {
     var promptKnown: Bool
     var outputKnown: Bool
-    /// The priced model's name when the model has a price with a non-zero input or output rate.
-    var paidAs: String?
+    /// The name of the price the model matches.
     var priced: String?
 }
 
@@ -167,7 +182,9 @@ private struct Checker {
     let promptGiven: Bool, outputGiven: Bool
     let mad: Double, minCalls: Int
     var models = TextKeys(), providers = TextKeys()
-    var boundsCache: [Int: Bounds] = [:]
+    /// Per model and provider index, once looked up.
+    var limits: [[Limits?]] = []
+    var sources: [Int: LimitSource] = [:]
     /// Per model index: (rowid, total) of every call.
     var totals: [[(rowid: Int64, total: Int64)]] = []
     var outlierBounds: [Int: (median: Double, mad: Double)] = [:]
@@ -224,7 +241,7 @@ private struct Checker {
                     flag(.mismatch, total, known.sum, severity: Double(abs(total - known.sum)) / Double(max(known.sum, 1)))
                 }
             }
-            if b.paidAs != nil, total > 0 {
+            if b.paid, total > 0 {
                 if row.optionalInt64(9) == 0 {
                     flag(.zeroCost, 0, nil, severity: Double(total))
                 } else if row.optionalInt64(10) == 0 {
@@ -255,25 +272,28 @@ private struct Checker {
         }
     }
 
-    /// The bounds of a model as served by a provider (its price's, else the fallbacks).
-    mutating func bounds(_ model: Int, _ provider: Int) -> Bounds {
-        let key = model << 24 | provider
-        if let known = boundsCache[key] { return known }
+    /// The limits of a model as served by a provider (its price's, else the fallbacks).
+    mutating func bounds(_ model: Int, _ provider: Int) -> Limits {
+        if model < limits.count, provider < limits[model].count, let known = limits[model][provider] { return known }
         let name = models.texts[model], via = providers.texts[provider]
         let price = name.flatMap { book.matcher.match($0, provider: via) }.flatMap { book.record(for: $0.key, provider: via, at: nil) }
-        let b = Bounds(
+        let l = Limits(
             prompt: promptGiven ? fallbackPrompt : price?.maxInputTokens ?? fallbackPrompt,
             output: outputGiven ? fallbackOutput : price?.maxOutputTokens ?? fallbackOutput,
+            paid: price.map { $0.input > 0 || $0.output > 0 } ?? false)
+        sources[model << 24 | provider] = LimitSource(
             promptKnown: !promptGiven && price?.maxInputTokens != nil, outputKnown: !outputGiven && price?.maxOutputTokens != nil,
-            paidAs: price.flatMap { $0.input > 0 || $0.output > 0 ? $0.model : nil }, priced: price?.model)
-        boundsCache[key] = b
-        return b
+            priced: price?.model)
+        while limits.count <= model { limits.append([]) }
+        while limits[model].count <= provider { limits[model].append(nil) }
+        limits[model][provider] = l
+        return l
     }
 
     /// Why a value is suspicious, in words.
     func reason(_ flag: Flag) -> String {
         let model = models.texts[flag.model] ?? "(no model)"
-        let b = flag.check == .outlier ? nil : boundsCache[flag.model << 24 | flag.provider]
+        let b = flag.check == .outlier ? nil : sources[flag.model << 24 | flag.provider]
         switch flag.check {
         case .prompt:
             if promptGiven { return "prompt over --max-input" }
@@ -297,7 +317,7 @@ private struct Checker {
         case .mismatch:
             return flag.value < flag.bound! ? "total_tokens is below the sum of its known splits" : "total_tokens is not the sum of its splits"
         case .zeroCost, .zeroReported:
-            return "\(flag.check == .zeroCost ? "cost" : "reported cost") 0 for \(flag.tokens) tokens on a paid model (\(b?.paidAs ?? model))"
+            return "\(flag.check == .zeroCost ? "cost" : "reported cost") 0 for \(flag.tokens) tokens on a paid model (\(b?.priced ?? model))"
         }
     }
 
@@ -305,7 +325,7 @@ private struct Checker {
     /// outlier test.
     func notes() -> [String] {
         var notes: [String] = []
-        let fallback = Set(boundsCache.filter { !$0.value.promptKnown || !$0.value.outputKnown }.map { models.texts[$0.key >> 24] ?? "(no model)" })
+        let fallback = Set(sources.filter { !$0.value.promptKnown || !$0.value.outputKnown }.map { models.texts[$0.key >> 24] ?? "(no model)" })
         if !fallback.isEmpty, !(promptGiven && outputGiven) {
             notes.append("fallback bounds (--max-input, --max-output) for models without a known context window or max output: "
                 + fallback.sorted().joined(separator: ", "))

@@ -31,6 +31,25 @@ import Testing
         #expect(Statistics.quantile(sorted: [10, 20, 30, 40], 0.25) == 17.5)
     }
 
+    /// The median by selection equals the middle of the sorted values, duplicates and even
+    /// counts included; `select` puts the k-th smallest at k.
+    @Test func selectionAgreesWithSorting() {
+        var state: UInt64 = 9
+        for count in [1, 2, 3, 10, 11, 100, 1001] {
+            let values = (0..<count).map { _ -> Double in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Double(state >> 58)  // 0…63: many duplicates
+            }
+            let sorted = values.sorted()
+            #expect(Statistics.median(values) == Statistics.quantile(sorted: sorted, 0.5), "\(count)")
+            for k in [0, count / 3, count - 1] {
+                var v = values
+                Statistics.select(&v, k)
+                #expect(v[k] == sorted[k] && v[..<k].allSatisfy { $0 <= v[k] } && v[(k + 1)...].allSatisfy { $0 >= v[k] })
+            }
+        }
+    }
+
     @Test func agreesWithTheSQLAggregates() throws {
         var state: UInt64 = 42
         func next() -> Double {
@@ -122,7 +141,7 @@ import Testing
 
 @Suite struct SpendScanTests {
     /// Quarter hours land in the same local period as `tz_period` puts each call, in zones with
-    /// whole, half and three-quarter hour offsets.
+    /// whole, half and three-quarter hour offsets (models without cost in a period count 0).
     @Test(arguments: ["UTC", "Asia/Kolkata", "Asia/Kathmandu", "America/Los_Angeles", "Pacific/Chatham"])
     func periodsMatchTzPeriod(_ zoneName: String) throws {
         let zone = TimeZone(identifier: zoneName)!
@@ -148,11 +167,14 @@ import Testing
             }
             var byPeriod: [String: [String: Int64]] = [:]
             for (label, models) in scan.costByPeriod(unit, timeZone: zone) {
-                for (model, cost) in models { byPeriod[label, default: [:]][scan.models[model] ?? "-", default: 0] += cost }
+                for (model, cost) in models where cost != 0 {
+                    byPeriod[label, default: [:]][scan.models[model] ?? "-", default: 0] += cost
+                }
             }
             var sql: [String: [String: Int64]] = [:]
-            for row in expected { sql[row[0] as String, default: [:]][row[1] as String? ?? "-"] = row[2] }
+            for row in expected where row[2] as Int64 != 0 { sql[row[0] as String, default: [:]][row[1] as String? ?? "-"] = row[2] }
             #expect(byPeriod == sql, "\(zoneName) \(unit)")
+            #expect(Set(scan.costByPeriod(unit, timeZone: zone).keys) == Set(expected.map { $0[0] as String }), "periods with calls")
         }
     }
 
@@ -171,7 +193,32 @@ import Testing
         }
         #expect(scan.usage.map(\.model) == ["x"] && scan.usage[0].unpricedCalls == 2 && scan.usage[0].unpricedTokens == 500)
         #expect(scan.firstQuarter.map(SpendScan.timestamp) == "2026-03-01T10:00:00.000Z")
-        #expect(scan.cost.values.reduce(0, +) == 5)
+        #expect(scan.totalCost == 5 && scan.lastQuarter.map(SpendScan.timestamp) == "2026-03-03T10:00:00.000Z")
+    }
+
+    /// More models than the grid's first width, arriving latest first: the grid widens and
+    /// grows backwards without losing a cost.
+    @Test func manyModelsInAnyOrder() throws {
+        let store = try Store.inMemory()
+        try store.write { db in
+            for n in 0..<120 {
+                let at = Timestamps.fromEpochMilliseconds(1_772_000_000_000 - Int64(n) * 3_600_000 * 7)
+                try db.execute(literal: """
+                    INSERT INTO calls (id, source, model, started_at, total_tokens, reported_cost_nanos, cost_nanos, cost_source)
+                    VALUES (\("c\(n)"), 'test', \("model-\(n % 40)"), \(at), 10, \(Int64(n + 1)), \(Int64(n + 1)), 'reported')
+                    """)
+            }
+        }
+        let (scan, expected) = try store.read { db in
+            (try SpendScan.run(db, filter: CallFilter(Arguments())),
+             try Row.fetchAll(db, sql: "SELECT tz_date(started_at, 'UTC'), model, sum(cost_nanos) FROM calls GROUP BY 1, 2"))
+        }
+        #expect(scan.models.count == 40 && scan.totalCost == 120 * 121 / 2)
+        var byDay: [String: Int64] = [:]
+        for (label, models) in scan.costByPeriod(.day, timeZone: TimeZone(identifier: "UTC")!) {
+            for (model, cost) in models where cost != 0 { byDay[label + " " + scan.models[model]!] = cost }
+        }
+        #expect(byDay == Dictionary(uniqueKeysWithValues: expected.map { (($0[0] as String) + " " + ($0[1] as String), $0[2] as Int64) }))
     }
 
     @Test func textKeysAreStableAndTellNullFromEmpty() {

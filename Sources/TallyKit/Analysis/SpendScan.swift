@@ -13,20 +13,25 @@ public struct SpendScan {
     /// Model names by index, in order of first appearance; nil is "no model".
     public var models: [String?] { keys.texts }
     private var keys = TextKeys()
-    /// Cost in nano-dollars per quarter hour (minutes since 1970 / 15, UTC) and model index.
-    /// Calls without a cost in the chosen mode add 0.
-    public private(set) var cost: [Bucket: Int64] = [:]
     /// Per model (provider left out), the usage the notes of a cost result need, over the calls
     /// at or after `notesFrom`.
     public private(set) var usage: [ModelUsage] = []
-    /// The quarter hours of the first and the last call; nil without calls.
-    public private(set) var firstQuarter: Int64?
-    public private(set) var lastQuarter: Int64?
+    /// Cost in nano-dollars per quarter hour (minutes since 1970 / 15, UTC) from `base` and model
+    /// index, at `cells[(quarter − base) × stride + model]`; calls without a cost in the chosen
+    /// mode add 0. One flat array rather than a dictionary: a million calls fall in a few
+    /// thousand quarter hours.
+    private var cells: [Int64] = []
+    private var stride = 16
+    /// Calls per quarter hour from `base` (a period with calls is not empty even at no cost).
+    private var calls: [Int32] = []
+    private var base: Int64 = 0
 
-    public struct Bucket: Hashable, Sendable {
-        public var quarter: Int64
-        public var model: Int
-    }
+    /// The quarter hours of the first and the last call; nil without calls.
+    public var firstQuarter: Int64? { calls.firstIndex { $0 > 0 }.map { base + Int64($0) } }
+    public var lastQuarter: Int64? { calls.lastIndex { $0 > 0 }.map { base + Int64($0) } }
+
+    /// The total cost scanned, in nano-dollars.
+    public var totalCost: Int64 { cells.reduce(0, +) }
 
     /// Scans the calls `filter` selects; the notes' usage counts only calls at or after
     /// `notesFrom` (the reported range, when earlier calls only feed a baseline).
@@ -35,8 +40,7 @@ public struct SpendScan {
         let from = Array((notesFrom.map(Timestamps.iso) ?? "").utf8)
         try db.scan("""
             SELECT c.started_at, c.model, \(filter.costColumn), c.total_tokens,
-                (c.input_tokens IS NULL AND c.output_tokens IS NULL AND c.reasoning_tokens IS NULL
-                 AND c.cache_read_tokens IS NULL AND c.cache_write_tokens IS NULL),
+                coalesce(c.input_tokens, c.output_tokens, c.reasoning_tokens, c.cache_read_tokens, c.cache_write_tokens),
                 \(filter.fallbackColumn)
             FROM calls c
             WHERE \(filter.condition)
@@ -44,13 +48,10 @@ public struct SpendScan {
         ) { row in
             guard let at = row.bytes(0), at.count >= 16 else { return }
             let model = scan.modelIndex(row.bytes(1))
-            let quarter = Self.quarter(at)
-            scan.firstQuarter = min(scan.firstQuarter ?? quarter, quarter)
-            scan.lastQuarter = max(scan.lastQuarter ?? quarter, quarter)
             let cost = row.optionalInt64(2)
-            scan.cost[Bucket(quarter: quarter, model: model), default: 0] += cost ?? 0
+            scan.add(quarter: Self.quarter(at), model: model, cost: cost ?? 0)
             guard from.isEmpty || !at.lexicographicallyPrecedes(from) else { return }
-            let total = row.int64(3), totalOnly = row.int64(4) != 0
+            let total = row.int64(3), totalOnly = row.isNull(4)
             scan.usage[model].calls += 1
             scan.usage[model].totalTokens += total
             if let cost {
@@ -70,14 +71,15 @@ public struct SpendScan {
         return scan
     }
 
-    /// The cost per local period label (as `tz_period` writes them) and model index.
+    /// The cost per local period label (as `tz_period` writes them) and model index, for every
+    /// period with calls.
     public func costByPeriod(_ unit: Periods.Unit, timeZone: TimeZone) -> [String: [Int: Int64]] {
-        var labels: [Int64: String] = [:]
         var result: [String: [Int: Int64]] = [:]
-        for (bucket, cost) in cost {
-            let label = labels[bucket.quarter] ?? Self.label(bucket.quarter, unit, timeZone)
-            labels[bucket.quarter] = label
-            result[label, default: [:]][bucket.model, default: 0] += cost
+        for (offset, count) in calls.enumerated() where count > 0 {
+            let label = Self.label(base + Int64(offset), unit, timeZone)
+            for model in models.indices {
+                result[label, default: [:]][model, default: 0] += cells[offset * stride + model]
+            }
         }
         return result
     }
@@ -88,6 +90,33 @@ public struct SpendScan {
     }
 
     // MARK: - Per row
+
+    /// Adds a call's cost to its quarter hour, growing the grid (by at least its size, so that
+    /// calls in any order cost amortised constant time).
+    private mutating func add(quarter: Int64, model: Int, cost: Int64) {
+        if model >= stride {
+            let wider = max(stride * 2, model + 1)
+            var relaid = [Int64](repeating: 0, count: calls.count * wider)
+            for offset in calls.indices {
+                for m in 0..<stride { relaid[offset * wider + m] = cells[offset * stride + m] }
+            }
+            (cells, stride) = (relaid, wider)
+        }
+        if calls.isEmpty { base = quarter }
+        if quarter < base {
+            let shift = max(Int(base - quarter), calls.count)
+            calls.insert(contentsOf: repeatElement(0, count: shift), at: 0)
+            cells.insert(contentsOf: repeatElement(0, count: shift * stride), at: 0)
+            base -= Int64(shift)
+        } else if quarter - base >= Int64(calls.count) {
+            let grow = max(Int(quarter - base) + 1 - calls.count, calls.count)
+            calls.append(contentsOf: repeatElement(0, count: grow))
+            cells.append(contentsOf: repeatElement(0, count: grow * stride))
+        }
+        let offset = Int(quarter - base)
+        calls[offset] += 1
+        cells[offset * stride + model] += cost
+    }
 
     /// Minutes since 1970 / 15 of a canonical timestamp's first 16 bytes (`YYYY-MM-DDTHH:MM`).
     private static func quarter(_ at: UnsafeBufferPointer<UInt8>) -> Int64 {
