@@ -168,8 +168,12 @@ private struct Limits {
 
 /// Where a model's limits come from, for the reasons and notes.
 private struct LimitSource {
+    /// The bound is the model's own (else --max-input or --max-output: given, or a fallback).
     var promptKnown: Bool
     var outputKnown: Bool
+    /// The bound is a fallback: not given, and the model has none.
+    var promptFallback: Bool
+    var outputFallback: Bool
     /// The name of the price the model matches.
     var priced: String?
 }
@@ -283,7 +287,8 @@ private struct Checker {
             paid: price.map { $0.input > 0 || $0.output > 0 } ?? false)
         sources[model << 24 | provider] = LimitSource(
             promptKnown: !promptGiven && price?.maxInputTokens != nil, outputKnown: !outputGiven && price?.maxOutputTokens != nil,
-            priced: price?.model)
+            promptFallback: !promptGiven && price?.maxInputTokens == nil,
+            outputFallback: !outputGiven && price?.maxOutputTokens == nil, priced: price?.model)
         while limits.count <= model { limits.append([]) }
         while limits[model].count <= provider { limits[model].append(nil) }
         limits[model][provider] = l
@@ -325,8 +330,9 @@ private struct Checker {
     /// outlier test.
     func notes() -> [String] {
         var notes: [String] = []
-        let fallback = Set(sources.filter { !$0.value.promptKnown || !$0.value.outputKnown }.map { models.texts[$0.key >> 24] ?? "(no model)" })
-        if !fallback.isEmpty, !(promptGiven && outputGiven) {
+        let fallback = Set(sources.filter { $0.value.promptFallback || $0.value.outputFallback }
+            .map { models.texts[$0.key >> 24] ?? "(no model)" })
+        if !fallback.isEmpty {
             notes.append("fallback bounds (--max-input, --max-output) for models without a known context window or max output: "
                 + fallback.sorted().joined(separator: ", "))
         }
