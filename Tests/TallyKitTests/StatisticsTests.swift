@@ -76,6 +76,11 @@ import Testing
         #expect(Statistics.rounded(10.0 / 3, places: 2) == Decimal(string: "3.33"))
         #expect(Statistics.rounded(2.37 / 0.09, places: 4) == Decimal(string: "26.3333"))
         #expect(Statistics.rounded(.nan, places: 2) == nil)
+        // Half away from zero, both signs (0.125 and 2.5 are exact in binary).
+        #expect(Statistics.rounded(0.125, places: 2) == Decimal(string: "0.13"))
+        #expect(Statistics.rounded(-2.5, places: 0) == -3)
+        #expect(Statistics.rounded(-0.0015, places: 1) == 0)
+        #expect(Statistics.rounded(1e17, places: 2) == Decimal(string: "100000000000000000"))
     }
 }
 

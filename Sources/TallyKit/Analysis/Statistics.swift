@@ -75,13 +75,21 @@ public enum Statistics {
     }
 
     /// `value` rounded half away from zero to `places` decimals, as an exact decimal for a result
-    /// cell (`12.3456` → `12.35` for 2 places); nil when not finite.
+    /// cell (`12.3456` → `12.35` for 2 places); nil when not finite. Built from the scaled
+    /// integer, not by Decimal arithmetic: results with a quarter of a million rows make many.
     public static func rounded(_ value: Double, places: Int) -> Decimal? {
         guard value.isFinite else { return nil }
-        var exact = Decimal(value)
-        var result = Decimal()
-        NSDecimalRound(&result, &exact, places, .plain)
-        return result
+        var scale = 1.0
+        for _ in 0..<max(places, 0) { scale *= 10 }
+        let scaled = (value * scale).rounded(.toNearestOrAwayFromZero)
+        guard abs(scaled) < 9e15 else {
+            var exact = Decimal(value)
+            var result = Decimal()
+            NSDecimalRound(&result, &exact, places, .plain)
+            return result
+        }
+        let integer = Int64(scaled)
+        return Decimal(sign: integer < 0 ? .minus : .plus, exponent: -max(places, 0), significand: Decimal(integer.magnitude))
     }
 
     /// Count, mean and sum of squared deviations in one pass (Welford): no cancellation when the
