@@ -298,6 +298,14 @@ public final class Indexer {
         // A reader error instead rolls the whole transaction back, and a second one records
         // the input as one rejection.
         var failure: Error? = nil
+        // Every call upsert may abort (CHECK constraints), so SQLite journals the pages it
+        // changes; once one statement's journal passes 64 KB it moves to a temporary file for
+        // the rest of the transaction, and each call then cost ~40 KB of pwrite. With temporary
+        // storage in memory for this transaction the journal stays in memory (it holds one
+        // statement's pages at a time); the pieces are repriced one by one, so temporary tables
+        // stay small too.
+        try setTemporaryStorage("MEMORY")
+        defer { try? setTemporaryStorage("DEFAULT") }
         do {
             try store.write { db in
                 let writer = StoreWriter(db: db, now: now)
@@ -318,6 +326,9 @@ public final class Indexer {
                 do {
                     while let batch = pieces.take() {
                         try writer.write(batch, path: path, source: source)
+                        if !batch.calls.isEmpty {
+                            try CostEngine.reprice(db, calls: .ids(batch.calls.map(\.id)), book: prices(db))
+                        }
                         try Derivations.enqueue(Self.sessions(of: batch), in: db)
                         records += batch.records
                         rejected += batch.rejections.count
@@ -365,15 +376,22 @@ public final class Indexer {
         try writer.forget(path: path)
     }
 
-    /// Prices a streamed input's calls and records it in the ledger.
+    /// Prices a streamed input's workflow costs (its calls were priced piece by piece) and
+    /// records it in the ledger.
     private func finishStreamed(
         _ db: Database, path: String, stat: FileStat, hash: String, records: Int, rejected: Int
     ) throws {
-        try reprice(db, paths: [path])
+        try CostEngine.reprice(db, workflowCosts: .sourcePaths([path]), book: prices(db))
         let status = rejected == 0 ? "indexed" : (records > rejected ? "partial" : "failed")
         try Ledger.record(
             db, path: path, source: source, stat: stat, hash: hash, records: records, rejected: rejected,
             status: status, at: now)
+    }
+
+    /// `PRAGMA temp_store` on the writer's connection (outside a transaction).
+    private func setTemporaryStorage(_ mode: String) throws {
+        guard store.path != nil else { return }
+        try store.withConnection { db in try db.execute(sql: "PRAGMA temp_store = \(mode)") }
     }
 
     /// Sessions with rows read from a file (their derived data changes when it is replaced).

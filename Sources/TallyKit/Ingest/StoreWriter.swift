@@ -43,7 +43,7 @@ public struct StoreWriter {
         for s in batch.sessions { try upsert(s) }
         for m in batch.messages { try upsert(m, path: path) }
         for p in batch.parts { try upsert(p, path: path) }
-        for c in batch.calls { try upsert(c, path: path) }
+        try upsert(calls: batch.calls, path: path)
         for r in batch.workflowRuns { try upsert(r, path: path) }
         for c in batch.workflowCosts { try upsert(c, path: path) }
         for s in batch.workflowSummaries { try upsert(s, path: path) }
@@ -229,40 +229,64 @@ public struct StoreWriter {
             .execute(arguments: [p.id, p.messageID, p.sessionID, name, JSONValue.payload(payload)])
     }
 
-    func upsert(_ c: CallRecord, path: String) throws {
-        let t = c.tokens
-        // Until the pricer runs, the cost used is the source's own.
-        let cost = c.reportedCostNanos
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO calls (id, source, session_id, message_id, project_id, provider, model, agent, started_at,
-                  completed_at, input_tokens, output_tokens, reasoning_tokens, cache_read_tokens, cache_write_tokens,
-                  cache_write_1h_tokens, total_tokens, reported_cost_nanos, cost_nanos, cost_source, message_fallback,
-                  source_path, source_line, attributes)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET
-                  source = excluded.source, session_id = excluded.session_id, message_id = excluded.message_id,
-                  project_id = excluded.project_id, provider = excluded.provider, model = excluded.model,
-                  agent = excluded.agent, started_at = excluded.started_at, completed_at = excluded.completed_at,
-                  input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
-                  reasoning_tokens = excluded.reasoning_tokens, cache_read_tokens = excluded.cache_read_tokens,
-                  cache_write_tokens = excluded.cache_write_tokens, cache_write_1h_tokens = excluded.cache_write_1h_tokens,
-                  total_tokens = excluded.total_tokens, reported_cost_nanos = excluded.reported_cost_nanos,
-                  cost_nanos = excluded.cost_nanos, cost_source = excluded.cost_source,
-                  message_fallback = excluded.message_fallback, source_path = excluded.source_path,
-                  source_line = excluded.source_line, attributes = excluded.attributes
-                -- A sub-agent transcript repeating its parent's response is not new usage, nor the
-                -- call's home: the parent's row stays (FORMATS.md, Claude Code traps).
-                WHERE json_extract(excluded.attributes, '$.isSidechain') IS NOT 1
-                   OR json_extract(calls.attributes, '$.isSidechain') IS 1
-                """
-        ).execute(
-            arguments: [
-                c.id, c.source, c.sessionID, c.messageID, c.projectID, c.provider, c.model, c.agent, c.startedAt,
-                c.completedAt, t.input, t.output, t.reasoning, t.cacheRead, t.cacheWrite, t.cacheWrite1h, t.total,
-                c.reportedCostNanos, cost, cost == nil ? nil : "reported", c.isMessageFallback ? 1 : 0, path,
-                c.sourceLine, c.attributes,
-            ])
+    /// Calls per upsert statement. Every call upsert may abort (CHECK constraints), so SQLite
+    /// journals each page a statement changes before changing it: one row per statement copied
+    /// ~10 pages (40 KB) per call, most of the writer's time. 64 rows share those pages.
+    static let callsPerStatement = 64
+
+    /// Upserts calls, `callsPerStatement` rows to a statement (rows apply in order, as one by one).
+    func upsert(calls: [CallRecord], path: String) throws {
+        var start = calls.startIndex
+        var values: [(any DatabaseValueConvertible)?] = []
+        values.reserveCapacity(Self.callsPerStatement * Self.callColumns)
+        while start < calls.endIndex {
+            let end = min(start + Self.callsPerStatement, calls.endIndex)
+            values.removeAll(keepingCapacity: true)
+            for c in calls[start..<end] {
+                let t = c.tokens
+                // Until the pricer runs, the cost used is the source's own.
+                let cost = c.reportedCostNanos
+                values += [
+                    c.id, c.source, c.sessionID, c.messageID, c.projectID, c.provider, c.model, c.agent, c.startedAt,
+                    c.completedAt, t.input, t.output, t.reasoning, t.cacheRead, t.cacheWrite, t.cacheWrite1h, t.total,
+                    c.reportedCostNanos, cost, cost == nil ? nil : "reported", c.isMessageFallback ? 1 : 0, path,
+                    c.sourceLine, c.attributes,
+                ]
+            }
+            let rows = end - start
+            let sql = rows == Self.callsPerStatement ? Self.fullCallUpsert : Self.callUpsert(rows: rows)
+            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(values))
+            start = end
+        }
+    }
+
+    static let callColumns = 24
+    static let fullCallUpsert = callUpsert(rows: callsPerStatement)
+
+    static func callUpsert(rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: callColumns).joined(separator: ", ") + ")"
+        return """
+            INSERT INTO calls (id, source, session_id, message_id, project_id, provider, model, agent, started_at,
+              completed_at, input_tokens, output_tokens, reasoning_tokens, cache_read_tokens, cache_write_tokens,
+              cache_write_1h_tokens, total_tokens, reported_cost_nanos, cost_nanos, cost_source, message_fallback,
+              source_path, source_line, attributes)
+            VALUES \(Array(repeating: row, count: rows).joined(separator: ",\n"))
+            ON CONFLICT(id) DO UPDATE SET
+              source = excluded.source, session_id = excluded.session_id, message_id = excluded.message_id,
+              project_id = excluded.project_id, provider = excluded.provider, model = excluded.model,
+              agent = excluded.agent, started_at = excluded.started_at, completed_at = excluded.completed_at,
+              input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
+              reasoning_tokens = excluded.reasoning_tokens, cache_read_tokens = excluded.cache_read_tokens,
+              cache_write_tokens = excluded.cache_write_tokens, cache_write_1h_tokens = excluded.cache_write_1h_tokens,
+              total_tokens = excluded.total_tokens, reported_cost_nanos = excluded.reported_cost_nanos,
+              cost_nanos = excluded.cost_nanos, cost_source = excluded.cost_source,
+              message_fallback = excluded.message_fallback, source_path = excluded.source_path,
+              source_line = excluded.source_line, attributes = excluded.attributes
+            -- A sub-agent transcript repeating its parent's response is not new usage, nor the
+            -- call's home: the parent's row stays (FORMATS.md, Claude Code traps).
+            WHERE json_extract(excluded.attributes, '$.isSidechain') IS NOT 1
+               OR json_extract(calls.attributes, '$.isSidechain') IS 1
+            """
     }
 
     func upsert(_ r: WorkflowRunRecord, path: String) throws {
