@@ -67,27 +67,58 @@ public struct StoreWriter {
             if let s = c.sessionID { sessions.insert(s) }
             if let p = c.projectID { projects.insert(p) }
         }
-        let project = try db.cachedStatement(sql: "INSERT INTO projects (id, source) VALUES (?, ?) ON CONFLICT DO NOTHING")
-        for id in projects.sorted() { try project.execute(arguments: [id, source]) }
-        let session = try db.cachedStatement(
-            sql: "INSERT INTO sessions (id, source, attributes) VALUES (?, ?, '{\"placeholder\":true}') ON CONFLICT DO NOTHING")
-        for id in sessions.sorted() { try session.execute(arguments: [id, source]) }
+        // One statement per table over a JSON array of the ids (a statement per id cost an
+        // eighth of a tree's write time).
+        try db.execute(
+            literal: """
+                INSERT INTO projects (id, source) SELECT value, \(source) FROM json_each(\(Self.jsonArray(projects.sorted())))
+                WHERE true ON CONFLICT DO NOTHING
+                """)
+        try db.execute(
+            literal: """
+                INSERT INTO sessions (id, source, attributes)
+                SELECT value, \(source), '{"placeholder":true}' FROM json_each(\(Self.jsonArray(sessions.sorted())))
+                WHERE true ON CONFLICT DO NOTHING
+                """)
 
         var messages: [String: (session: String, at: String?)] = [:]
         for p in batch.parts { messages[p.messageID] = messages[p.messageID] ?? (p.sessionID, p.createdAt) }
         for c in batch.calls {
             if let m = c.messageID, let s = c.sessionID { messages[m] = messages[m] ?? (s, c.startedAt) }
         }
-        let message = try db.cachedStatement(
-            sql: """
-                INSERT INTO messages (id, session_id, role, created_at, attributes)
-                VALUES (?, ?, 'assistant', coalesce(?, (SELECT started_at FROM sessions WHERE id = ?), '1970-01-01T00:00:00.000Z'),
-                        '{"placeholder":true}')
-                ON CONFLICT DO NOTHING
-                """)
+        guard !messages.isEmpty else { return }
+        var rows = "["
         for (id, ref) in messages.sorted(by: { $0.key < $1.key }) {
-            try message.execute(arguments: [id, ref.session, ref.at, ref.session])
+            if rows.count > 1 { rows += "," }
+            rows += "["
+            JSONValue.writeString(id, into: &rows)
+            rows += ","
+            JSONValue.writeString(ref.session, into: &rows)
+            rows += ","
+            if let at = ref.at { JSONValue.writeString(at, into: &rows) } else { rows += "null" }
+            rows += "]"
         }
+        rows += "]"
+        try db.execute(
+            literal: """
+                INSERT INTO messages (id, session_id, role, created_at, attributes)
+                SELECT m.value ->> 0, m.value ->> 1, 'assistant',
+                       coalesce(m.value ->> 2, (SELECT started_at FROM sessions WHERE id = m.value ->> 1),
+                                '1970-01-01T00:00:00.000Z'),
+                       '{"placeholder":true}'
+                FROM json_each(\(rows)) m
+                WHERE true ON CONFLICT DO NOTHING
+                """)
+    }
+
+    /// A JSON array of strings.
+    static func jsonArray(_ texts: [String]) -> String {
+        var out = "["
+        for (i, t) in texts.enumerated() {
+            if i > 0 { out += "," }
+            JSONValue.writeString(t, into: &out)
+        }
+        return out + "]"
     }
 
     // MARK: - Upserts
