@@ -4,7 +4,9 @@ import TallyKit
 /// A test fails when a plugin file is missing here.
 public enum BuiltinAnalyses {
     public static let all: [any Analysis.Type] = [
+        CostByAgent.self,
         CostByModel.self,
+        CostByProject.self,
         CostTrend.self,
         Tables.self,
     ]
