@@ -7,7 +7,9 @@ public enum BuiltinAnalyses {
         CostByAgent.self,
         CostByModel.self,
         CostByProject.self,
+        CostBySession.self,
         CostTrend.self,
         Tables.self,
+        TopSessions.self,
     ]
 }
