@@ -8,6 +8,7 @@ public enum BuiltinAnalyses {
         CostByModel.self,
         CostByProject.self,
         CostBySession.self,
+        CostByTool.self,
         CostTrend.self,
         Tables.self,
         TopSessions.self,
