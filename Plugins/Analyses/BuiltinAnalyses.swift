@@ -10,6 +10,7 @@ public enum BuiltinAnalyses {
         CostBySession.self,
         CostByTool.self,
         CostTrend.self,
+        Exchanges.self,
         Tables.self,
         TopSessions.self,
     ]
