@@ -4,6 +4,7 @@ import TallyKit
 /// A test fails when a plugin file is missing here.
 public enum BuiltinAnalyses {
     public static let all: [any Analysis.Type] = [
+        CacheEfficiency.self,
         CostByAgent.self,
         CostByModel.self,
         CostByProject.self,
