@@ -15,6 +15,7 @@ public enum CacheEfficiency: Analysis {
         a price have no saving (noted as unpriced); total-only calls count in calls only. \
         --by model (default) gives one row per provider and model, most saved first; --by day, week or \
         month one row per period (days in --tz), empty periods included, with a bar chart.
+
         Columns: provider, model (or period), calls, input_tokens, cache_read_tokens, cache_write_tokens, \
         prompt_tokens, cache_read_share_pct, saved_usd.
         """

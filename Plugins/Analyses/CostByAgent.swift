@@ -12,6 +12,7 @@ public enum CostByAgent: Analysis {
         an events row's agent); calls without one form the row with agent empty. Costs as in \
         cost-by-model: an agent whose calls have no cost shows cost_usd empty, never $0, and the notes \
         name unpriced models, total-only calls and fallback prices.
+
         Columns: agent, calls, input_tokens, output_tokens, reasoning_tokens, cache_read_tokens, \
         cache_write_tokens, total_tokens, cost_usd, reported_cost_usd, share_pct.
         """

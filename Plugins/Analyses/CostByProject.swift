@@ -10,6 +10,7 @@ public enum CostByProject: Analysis {
         The project is the one recorded on each call (its session's, for OpenCode steps); project is \
         its name (its id when it has none), and calls without a project form the row with both empty. \
         Costs as in cost-by-model: a project whose calls have no cost shows cost_usd empty, never $0.
+
         Columns: project_id, project, calls, input_tokens, output_tokens, reasoning_tokens, \
         cache_read_tokens, cache_write_tokens, total_tokens, cost_usd, reported_cost_usd, share_pct.
         """

@@ -13,6 +13,7 @@ public enum CostBySession: Analysis {
         (which may be stale: token-audit reports them). A root appears when it or a descendant has a \
         call in range. started_at is the root's start; project its project's name. A cost is empty \
         when every call behind it is unpriced, and 0 when there are no calls behind it.
+
         Columns: session_id, title, project, started_at, calls, own_total_tokens, subagent_total_tokens, \
         total_tokens, own_cost_usd, subagent_cost_usd, cost_usd.
         """

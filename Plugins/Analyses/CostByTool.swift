@@ -17,6 +17,7 @@ public enum CostByTool: Analysis {
         counts status error; failure_rate_pct is failed / calls; median_duration_ms is over the calls \
         with a duration, rounded to the millisecond. Filters apply to each tool call's start and its \
         step (project, source and provider; its session's when it has no step).
+
         Columns: tool, calls, failed, failure_rate_pct, median_duration_ms, cost_usd, share_pct.
         """
     public static let parameters = CallFilter.parameters

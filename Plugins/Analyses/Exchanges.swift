@@ -15,6 +15,7 @@ public enum Exchanges: Analysis {
         that started a sub-agent session, and subagent_cost_usd is the cost of those sub-agent sessions \
         and all their descendants. exchange numbers the prompts from 1; prompt is the first line of the \
         prompt, at most 80 characters. --since/--until select prompts by their time.
+
         Columns: exchange, started_at, prompt, calls, input_tokens, output_tokens, reasoning_tokens, \
         cache_read_tokens, cache_write_tokens, total_tokens, cost_usd, duration_ms, tool_calls, \
         delegations, subagent_cost_usd.

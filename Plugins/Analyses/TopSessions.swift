@@ -10,6 +10,7 @@ public enum TopSessions: Analysis {
         The rollup of cost-by-session (a root's own calls and all its descendants', from the calls in \
         range), most expensive first, --limit rows. share_pct is the session's share of the cost of \
         every root session in range, not only of those shown.
+
         Columns: session_id, title, project, started_at, calls, total_tokens, cost_usd, share_pct.
         """
     public static let parameters =
