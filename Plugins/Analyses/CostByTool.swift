@@ -51,6 +51,7 @@ public enum CostByTool: Analysis {
         let rows = try Row.fetchAll(
             context.db,
             SQLRequest(literal: """
+                \(toolCallsAsCalls)
                 SELECT c.tool, count(*) AS calls, coalesce(sum(c.status = 'error'), 0) AS failed,
                   CAST(round(median(c.duration_ms)) AS INTEGER) AS median_ms,
                   sum(\(share)) AS cost, count(\(share)) AS costed,
@@ -58,7 +59,7 @@ public enum CostByTool: Analysis {
                   sum(c.step IS NOT NULL AND \(cost) IS NULL) AS unpriced,
                   group_concat(DISTINCT CASE WHEN c.step IS NOT NULL AND \(cost) IS NULL THEN coalesce(c.model, '(no model)') END) AS models,
                   coalesce(sum(\(filter.fallbackColumn)), 0) AS fallback
-                FROM (\(toolCallsAsCalls)) c
+                FROM c
                 WHERE \(filter.condition)
                 GROUP BY c.tool
                 """))
@@ -84,35 +85,44 @@ public enum CostByTool: Analysis {
 }
 
 private extension CostByTool {
-    /// One row per tool call, shaped like `calls` so that `CallFilter` applies to it: the step's
-    /// cost columns, project, source and provider (the session's and message's without a step),
-    /// `started_at` the tool call's start; with the step's id, its tool-call count `n` and this
-    /// call's rank `r` among them (by part id), counted before any filter.
+    /// `WITH … c AS (…)`: one row per tool call, shaped like `calls` so that `CallFilter`
+    /// applies to it: the step's cost columns, project, source and provider (the session's and
+    /// message's without a step), `started_at` the tool call's start; with the step's id, its
+    /// tool-call count `n` and this call's rank `r` among them (by part id), counted before any
+    /// filter. The steps are MATERIALIZED (flattened, SQLite evaluated the step lookup once per
+    /// use: three times a row) and ranked before the join, so the window sorts narrow rows.
     static let toolCallsAsCalls: SQL = """
-        SELECT t.tool, t.status, t.duration_ms, k.id AS step, k.model, t.at AS started_at,
-          coalesce(k.project_id, s.project_id) AS project_id, coalesce(k.source, s.source) AS source,
-          coalesce(k.provider, t.message_provider) AS provider, k.cost_nanos, k.computed_cost_nanos,
-          k.reported_cost_nanos, k.cost_source, k.cost_fallback,
-          count(*) OVER (PARTITION BY t.step_id) AS n,
-          row_number() OVER (PARTITION BY t.step_id ORDER BY t.part_id) - 1 AS r
-        FROM (
+        WITH steps AS MATERIALIZED (
           SELECT tc.part_id, tc.tool, tc.status, tc.duration_ms, p.session_id, m.provider AS message_provider,
             coalesce(tc.started_at, p.created_at, m.created_at) AS at,
-            CASE WHEN EXISTS (SELECT 1 FROM parts f WHERE f.message_id = p.message_id AND f.type = 'step-finish')
-              THEN (SELECT f.id FROM parts f WHERE f.message_id = p.message_id AND f.type = 'step-finish'
-                      AND f.ordinal > p.ordinal ORDER BY f.ordinal LIMIT 1)
-              ELSE coalesce(
-                (SELECT k.id FROM calls k WHERE k.message_id = p.message_id ORDER BY k.started_at DESC, k.id DESC LIMIT 1),
-                (SELECT k.id FROM calls k WHERE k.session_id = p.session_id
-                   AND k.started_at <= coalesce(p.created_at, m.created_at)
-                 ORDER BY k.started_at DESC, k.id DESC LIMIT 1))
-            END AS step_id
+            coalesce(
+              (SELECT f.id FROM parts f WHERE f.message_id = p.message_id AND f.ordinal > p.ordinal
+                 AND f.type = 'step-finish' ORDER BY f.ordinal LIMIT 1),
+              CASE WHEN NOT EXISTS (SELECT 1 FROM parts f WHERE f.message_id = p.message_id AND f.type = 'step-finish')
+                THEN coalesce(
+                  (SELECT k.id FROM calls k WHERE k.message_id = p.message_id ORDER BY k.started_at DESC, k.id DESC LIMIT 1),
+                  (SELECT k.id FROM calls k WHERE k.session_id = p.session_id
+                     AND k.started_at <= coalesce(p.created_at, m.created_at)
+                   ORDER BY k.started_at DESC, k.id DESC LIMIT 1))
+              END) AS step_id
           FROM tool_calls tc
           JOIN parts p ON p.id = tc.part_id
           JOIN messages m ON m.id = p.message_id
-        ) t
-        LEFT JOIN calls k ON k.id = t.step_id
-        JOIN sessions s ON s.id = t.session_id
+        ),
+        ranked AS (
+          SELECT t.*, count(*) OVER (PARTITION BY t.step_id) AS n,
+            row_number() OVER (PARTITION BY t.step_id ORDER BY t.part_id) - 1 AS r
+          FROM steps t
+        ),
+        c AS (
+          SELECT t.tool, t.status, t.duration_ms, k.id AS step, k.model, t.at AS started_at,
+            coalesce(k.project_id, s.project_id) AS project_id, coalesce(k.source, s.source) AS source,
+            coalesce(k.provider, t.message_provider) AS provider, k.cost_nanos, k.computed_cost_nanos,
+            k.reported_cost_nanos, k.cost_source, k.cost_fallback, t.n, t.r
+          FROM ranked t
+          LEFT JOIN calls k ON k.id = t.step_id
+          JOIN sessions s ON s.id = t.session_id
+        )
         """
 
     static func notes(_ rows: [Row], filter: CallFilter) -> [String] {
