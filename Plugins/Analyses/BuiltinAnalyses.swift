@@ -4,8 +4,15 @@ import TallyKit
 /// A test fails when a plugin file is missing here.
 public enum BuiltinAnalyses {
     public static let all: [any Analysis.Type] = [
+        CacheEfficiency.self,
+        CostByAgent.self,
         CostByModel.self,
+        CostByProject.self,
+        CostBySession.self,
+        CostByTool.self,
         CostTrend.self,
+        Exchanges.self,
         Tables.self,
+        TopSessions.self,
     ]
 }
