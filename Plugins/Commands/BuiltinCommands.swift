@@ -4,6 +4,7 @@ import TallyKit
 /// A test fails when a plugin file is missing here.
 public enum BuiltinCommands {
     public static let all: [any Command.Type] = [
+        Backfill.self,
         Demo.self,
         Index.self,
         Pricing.self,
