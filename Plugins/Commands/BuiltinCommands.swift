@@ -8,5 +8,6 @@ public enum BuiltinCommands {
         Demo.self,
         Index.self,
         Pricing.self,
+        Resync.self,
     ]
 }
