@@ -7,6 +7,7 @@ public enum BuiltinCommands {
         Backfill.self,
         Demo.self,
         Index.self,
+        Migrate.self,
         Pricing.self,
         Resync.self,
     ]
