@@ -6,6 +6,7 @@ public enum BuiltinCommands {
     public static let all: [any Command.Type] = [
         Backfill.self,
         Demo.self,
+        Export.self,
         Index.self,
         Migrate.self,
         Pricing.self,
