@@ -4,14 +4,15 @@ import TallyKit
 /// `resync [--run ID] [--force]`: repairs stored workflow summaries from their source records.
 public enum Resync: Command {
     public static let name = "resync"
-    public static let summary = "Repair stored workflow run costs from their source records (SPEC §6 sync rule)."
+    public static let summary = "Repair stored workflow run costs from their source cost records."
     public static let discussion = """
         A run's source cost is the sum of its indexed cost records (costs.jsonl); its status is
         the source run's (run.json). Completed and failed runs always take the source's final
         cost; a running run takes it only when higher — a lower one is skipped-lower, never
         applied — and --force takes it whatever the status. Each change is in cost_audit_log.
         Actions: updated, unchanged, skipped-lower, missing-source (no source records: the stored
-        cost is kept), would-update under --dry-run. new_cost_usd is the source's cost.
+        cost is kept), would-update under --dry-run. new_cost_usd is the source's cost. Lines
+        added to a running run's costs.jsonl since it was indexed count after `index workflows`.
         """
     public static let parameters = [
         Parameter("run", .string, help: "Only this run id (default: every stored summary)."),

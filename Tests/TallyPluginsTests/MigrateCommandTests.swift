@@ -21,6 +21,13 @@ import Testing
         return m
     }
 
+    /// The shipped migrations (v1, and whatever releases follow it) and the newest of them:
+    /// these tests start from the v1 database and add `v2-test` after them.
+    static let released = Schema.migrator.migrations
+    static let current = released.last!
+    /// What the v1 database has pending against `nextRelease`.
+    static let pending = Array(released.dropFirst()) + ["v2-test"]
+
     let dir = temporaryFolder("migrate")
 
     /// A copy of the released v1 database, opened as `migrate` opens it (pending left pending).
@@ -54,8 +61,9 @@ import Testing
         let (store, _) = try openV1()
         let (outcome, output) = execute("migrate status", on: store)
         #expect(outcome == .success)
-        #expect(output.stdout == "migration,status,reversible\nv1,applied,false\nv2-test,pending,true\n")
-        #expect(output.stderr == "note: schema at v1; 1 pending: `migrate up` applies them after a backup\n")
+        let rows = ["v1,applied,false"] + Self.pending.map { "\($0),pending,\(Self.nextRelease.downSteps[$0] != nil)" }
+        #expect(output.stdout == "migration,status,reversible\n" + rows.joined(separator: "\n") + "\n")
+        #expect(output.stderr == "note: schema at v1; \(Self.pending.count) pending: `migrate up` applies them after a backup\n")
     }
 
     @Test func upPreservesEveryRowBehindABackupThatEqualsTheOriginal() throws {
@@ -71,7 +79,7 @@ import Testing
         let lines = output.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "table,rows_before,rows_after,foreign_key_violations")
         #expect(lines.contains("calls,4,4,0") && lines.contains("sessions,3,3,0") && lines.contains("notes,,4,0"))
-        #expect(output.stderr.contains("note: applied v2-test (v1 → v2-test)"))
+        #expect(output.stderr.contains("note: applied \(Self.pending.joined(separator: ", ")) (v1 → v2-test)"))
         #expect(output.stderr.contains("note: backup written to \(backup)"))
         #expect(output.stderr.contains("note: foreign key check: no violations"))
         #expect(try store.pendingMigrations().isEmpty)
@@ -94,19 +102,20 @@ import Testing
 
     @Test func downThenUpRoundTrips() throws {
         let (store, _) = try openV1()
-        let v1 = try store.read { try contents($0) }
+        #expect(execute("migrate up --to \(Self.current)", on: store).0 == .success)
+        let released = try store.read { try contents($0) }
         #expect(execute("migrate up", on: store).0 == .success)
-        let v2 = try store.read { try contents($0) }
+        let next = try store.read { try contents($0) }
 
-        let (outcome, output) = execute("migrate down --to v1", on: store)
+        let (outcome, output) = execute("migrate down --to \(Self.current)", on: store)
         #expect(outcome == .success, "\(output.stderr)")
         #expect(output.stdout.contains("notes,4,,0\n"))
-        #expect(output.stderr.contains("note: reverted v2-test (v2-test → v1)"))
-        #expect(try store.read { try contents($0) } == v1)
+        #expect(output.stderr.contains("note: reverted v2-test (v2-test → \(Self.current))"))
+        #expect(try store.read { try contents($0) } == released)
         #expect(try store.pendingMigrations() == ["v2-test"])
 
         #expect(execute("migrate up", on: store).0 == .success)
-        #expect(try store.read { try contents($0) } == v2)
+        #expect(try store.read { try contents($0) } == next)
     }
 
     @Test func aMigrationWithoutADownStepStopsDownBeforeAnyChange() throws {
@@ -127,12 +136,13 @@ import Testing
     @Test func targetsAreChecked() throws {
         let (store, _) = try openV1()
         #expect(execute("migrate up --to v9", on: store).0.message
-            == "unknown migration 'v9': this tally knows v1, v2-test (`migrate status` lists them)")
-        #expect(execute("migrate up --to v2-test --dry-run", on: store).1.stdout == "migration,action\nv2-test,would-apply\n")
+            == "unknown migration 'v9': this tally knows \((Self.released + ["v2-test"]).joined(separator: ", ")) (`migrate status` lists them)")
+        #expect(execute("migrate up --to v2-test --dry-run", on: store).1.stdout
+            == "migration,action\n" + Self.pending.map { "\($0),would-apply\n" }.joined())
         #expect(execute("migrate up", on: store).0 == .success)
         #expect(execute("migrate up --to v1", on: store).0.message
             == "the database is already at v2-test, after v1: `migrate down --to v1` goes back")
-        #expect(execute("migrate down --to v1 --dry-run", on: store).1.stdout == "migration,action\nv2-test,would-revert\n")
+        #expect(execute("migrate down --to \(Self.current) --dry-run", on: store).1.stdout == "migration,action\nv2-test,would-revert\n")
         #expect(execute("migrate up", on: store).1.stderr == "note: nothing to do: the schema is at v2-test\n")
         #expect(execute("migrate up --backup \(dir.appendingPathComponent("v1.sqlite").path)", on: store).1.stderr
             == "note: nothing to do: the schema is at v2-test\n")
@@ -144,7 +154,7 @@ import Testing
         try "not a database".write(toFile: existing, atomically: true, encoding: .utf8)
         #expect(execute("migrate up --backup \(existing)", on: store).0.message
             == "\(existing) already exists: choose another --backup path (a backup never overwrites a file)")
-        #expect(try store.pendingMigrations() == ["v2-test"])
+        #expect(try store.pendingMigrations() == Self.pending)
         #expect(try String(contentsOfFile: existing, encoding: .utf8) == "not a database")
     }
 
