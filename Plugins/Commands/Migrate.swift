@@ -22,6 +22,10 @@ public enum Migrate: Command {
         Parameter("backup", .path, help: "Where to copy the database first (default: <database>.backup-<UTC time>)."),
     ]
     public static let examples = [
+        Example("migrate status", "Every migration of this tally, applied, with whether it can be reverted.", fixture: "tiny", expected: """
+            migration,status,reversible
+            \(Schema.migrator.migrations.map { "\($0),applied,\(Schema.downSteps[$0] != nil)" }.joined(separator: "\n"))
+            """),
         Example("migrate up --dry-run", "An up-to-date database has nothing to apply.", fixture: "tiny", expected: """
             migration,action
             """),
