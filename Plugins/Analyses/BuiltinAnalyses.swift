@@ -5,13 +5,20 @@ import TallyKit
 public enum BuiltinAnalyses {
     public static let all: [any Analysis.Type] = [
         Anomalies.self,
+        CacheEfficiency.self,
+        CostByAgent.self,
         CostByModel.self,
+        CostByProject.self,
+        CostBySession.self,
+        CostByTool.self,
         CostTrend.self,
+        Exchanges.self,
         Integrity.self,
         PricingCoverage.self,
         StaleCosts.self,
         SuspiciousTokens.self,
         Tables.self,
         TokenAudit.self,
+        TopSessions.self,
     ]
 }

@@ -4,8 +4,12 @@ import TallyKit
 /// A test fails when a plugin file is missing here.
 public enum BuiltinCommands {
     public static let all: [any Command.Type] = [
+        Backfill.self,
         Demo.self,
+        Export.self,
         Index.self,
+        Migrate.self,
         Pricing.self,
+        Resync.self,
     ]
 }

@@ -65,7 +65,9 @@ struct Launcher {
 
     func openStore(_ path: String) throws -> Store {
         let policy: MigrationPolicy
-        if options.readOnly {
+        if options.command.first == "migrate" {
+            policy = .leavePending  // `tally migrate ...` reports and runs the migrations itself
+        } else if options.readOnly {
             policy = .refuse
         } else if interactive {
             policy = .ask { question in

@@ -36,15 +36,24 @@ public struct ModelUsage: Hashable, Sendable {
     /// costs several times the scan itself (about 2 s against 0.4 s for a million calls on a
     /// small machine; 0.4 s is SQLite's own scan). The rows, filter and cost column are plain SQL.
     ///
-    /// - Parameter group: an SQL expression on `c` to group by as well (a period label).
-    public static func fetch(_ db: Database, filter: CallFilter, groupBy group: SQL? = nil) throws -> [ModelUsage] {
+    /// - Parameters:
+    ///   - group: an SQL expression on `c` to group by as well (a period label).
+    ///   - extra: a condition on `c` besides the filter's (one session's calls).
+    public static func fetch(
+        _ db: Database, filter: CallFilter, groupBy group: SQL? = nil, where extra: SQL? = nil
+    ) throws -> [ModelUsage] {
+        // Not `group ?? "NULL"` in the literal: GRDB overloads `??` on SQL as `IFNULL(group, 'NULL')`,
+        // which turned a NULL group into the text NULL (and would let NULL pass an extra condition).
+        var groupColumn: SQL = "NULL", extraCondition: SQL = "1"
+        if let group { groupColumn = group }
+        if let extra { extraCondition = extra }
         let statement = try db.makeStatement(literal: """
-            SELECT \(group ?? "NULL"), c.provider, c.model, coalesce(c.input_tokens, -1), coalesce(c.output_tokens, -1),
+            SELECT \(groupColumn), c.provider, c.model, coalesce(c.input_tokens, -1), coalesce(c.output_tokens, -1),
                 coalesce(c.reasoning_tokens, -1), coalesce(c.cache_read_tokens, -1), coalesce(c.cache_write_tokens, -1),
                 c.total_tokens, coalesce(\(filter.costColumn), -1), coalesce(c.reported_cost_nanos, -1),
                 \(filter.fallbackColumn)
             FROM calls c
-            WHERE \(filter.condition)
+            WHERE \(filter.condition) AND \(extraCondition)
             """)
         var aggregator = UsageAggregator()
         try aggregator.scan(statement, db: db)

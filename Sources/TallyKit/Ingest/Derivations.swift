@@ -189,50 +189,14 @@ public enum Derivations {
                 )
                 SELECT id FROM up;
 
-                CREATE TEMP TABLE tree AS
-                WITH RECURSIVE down(root, id) AS (
-                  SELECT s.id, s.id FROM sessions s
-                  WHERE s.id IN (SELECT id FROM temp.affected) AND (s.rollup_origin IS NULL OR s.rollup_origin = 'derived')
-                  UNION
-                  SELECT down.root, s.id FROM sessions s JOIN down ON s.parent_id = down.id
-                )
-                SELECT root, id FROM down;
-                CREATE INDEX temp.tree_by_id ON tree(id);
+                \(Rollups.createTree("tree", roots: """
+                    s.id IN (SELECT id FROM temp.affected) AND (s.rollup_origin IS NULL OR s.rollup_origin = 'derived')
+                    """))
 
                 UPDATE sessions SET
-                  rollup_input_tokens = r.input, rollup_output_tokens = r.output, rollup_reasoning_tokens = r.reasoning,
-                  rollup_cache_read_tokens = r.cache_read, rollup_cache_write_tokens = r.cache_write,
-                  rollup_total_tokens = r.total, rollup_cost_nanos = r.cost, rollup_message_count = r.messages,
-                  rollup_tool_call_count = r.tools, rollup_duration_ms = r.duration, rollup_origin = 'derived'
-                FROM (
-                  SELECT t.root,
-                    coalesce(sum(c.input), 0) AS input, coalesce(sum(c.output), 0) AS output,
-                    coalesce(sum(c.reasoning), 0) AS reasoning, coalesce(sum(c.cache_read), 0) AS cache_read,
-                    coalesce(sum(c.cache_write), 0) AS cache_write, coalesce(sum(c.total), 0) AS total,
-                    sum(c.cost) AS cost, coalesce(sum(m.messages), 0) AS messages, coalesce(sum(m.duration), 0) AS duration,
-                    coalesce(sum(x.tools), 0) AS tools
-                  FROM temp.tree t
-                  LEFT JOIN (
-                    SELECT session_id, sum(input_tokens) AS input, sum(output_tokens) AS output,
-                      sum(reasoning_tokens) AS reasoning, sum(cache_read_tokens) AS cache_read,
-                      sum(cache_write_tokens) AS cache_write, sum(total_tokens) AS total, sum(cost_nanos) AS cost
-                    FROM calls WHERE session_id IN (SELECT id FROM temp.tree) GROUP BY session_id
-                  ) c ON c.session_id = t.id
-                  LEFT JOIN (
-                    SELECT session_id, count(*) AS messages,
-                      sum(CASE WHEN role = 'assistant' AND completed_at IS NOT NULL
-                          THEN max(0, CAST(round((julianday(completed_at) - julianday(created_at)) * 86400000) AS INTEGER))
-                          ELSE 0 END) AS duration
-                    FROM messages WHERE session_id IN (SELECT id FROM temp.tree)
-                      AND (attributes IS NULL OR json_extract(attributes, '$.placeholder') IS NULL)
-                    GROUP BY session_id
-                  ) m ON m.session_id = t.id
-                  LEFT JOIN (
-                    SELECT p.session_id, count(*) AS tools FROM parts p JOIN tool_calls tc ON tc.part_id = p.id
-                    WHERE p.session_id IN (SELECT id FROM temp.tree) GROUP BY p.session_id
-                  ) x ON x.session_id = t.id
-                  GROUP BY t.root
-                ) r
+                  \(Rollups.columns.map { "\($0.column) = r.\($0.value)" }.joined(separator: ", ")),
+                  rollup_origin = 'derived'
+                FROM (\(Rollups.computed(tree: "temp.tree"))) r
                 WHERE sessions.id = r.root;
 
                 DROP TABLE temp.tree;

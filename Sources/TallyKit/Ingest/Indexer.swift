@@ -139,6 +139,11 @@ public final class Indexer {
                 pending.append((url, stat))
             }
         }
+        if !pending.isEmpty && !dryRun {
+            // Load the price snapshot before any call is written: loaded later, inside a batch,
+            // it would reprice every call already written in that transaction a second time.
+            try store.write { db in _ = try prices(db) }
+        }
         progress?.start(files: pending.count)
         defer { progress?.finish() }
         let large = pending.filter { $0.stat.size >= streamThreshold }
@@ -288,30 +293,42 @@ public final class Indexer {
             summary.filesRead = 1
             return summary
         }
-        try store.write { db in
-            let writer = StoreWriter(db: db, now: now)
-            if ledger.entries[path] != nil {
-                try Derivations.enqueue(sessions(readFrom: path, in: db), in: db)
-                try writer.forget(path: path)
-            }
-            var records = 0, rejected = 0
-            var failure: Error? = nil
-            // The reader parses piece k+1 on another thread while piece k is written here.
-            let pieces = Handoff<ReadBatch>(depth: 2)
-            DispatchQueue.global().async { [reader] in
-                do {
-                    try reader.stream(url) { batch in
-                        guard pieces.put(batch) else { throw CancellationError() }
+        // No savepoint around the pieces: inside one, SQLite copies every page a statement
+        // touches into its sub-journal file (about 40 KB per call, most of the writer's time).
+        // A reader error instead rolls the whole transaction back, and a second one records
+        // the input as one rejection.
+        var failure: Error? = nil
+        // Every call upsert may abort (CHECK constraints), so SQLite journals the pages it
+        // changes; once one statement's journal passes 64 KB it moves to a temporary file for
+        // the rest of the transaction, and each call then cost ~40 KB of pwrite. With temporary
+        // storage in memory for this transaction the journal stays in memory (it holds one
+        // statement's pages at a time); the pieces are repriced one by one, so temporary tables
+        // stay small too.
+        try setTemporaryStorage("MEMORY")
+        defer { try? setTemporaryStorage("DEFAULT") }
+        do {
+            try store.write { db in
+                let writer = StoreWriter(db: db, now: now)
+                try forgetIfKnown(path, ledger: ledger, writer: writer, db: db)
+                var records = 0, rejected = 0
+                // The reader parses piece k+1 on another thread while piece k is written here.
+                let pieces = Handoff<ReadBatch>(depth: 2)
+                DispatchQueue.global().async { [reader] in
+                    do {
+                        try reader.stream(url) { batch in
+                            guard pieces.put(batch) else { throw CancellationError() }
+                        }
+                        pieces.close(nil)
+                    } catch {
+                        pieces.close(error)
                     }
-                    pieces.close(nil)
-                } catch {
-                    pieces.close(error)
                 }
-            }
-            try db.inSavepoint {
                 do {
                     while let batch = pieces.take() {
                         try writer.write(batch, path: path, source: source)
+                        if !batch.calls.isEmpty {
+                            try CostEngine.reprice(db, calls: .ids(batch.calls.map(\.id)), book: prices(db))
+                        }
                         try Derivations.enqueue(Self.sessions(of: batch), in: db)
                         records += batch.records
                         rejected += batch.rejections.count
@@ -321,31 +338,60 @@ public final class Indexer {
                     pieces.cancel()
                     throw error
                 }
-                if let error = pieces.error {
-                    failure = error
-                    return .rollback
-                }
-                return .commit
+                if let error = pieces.error { throw ReaderFailure(error: error) }
+                try finishStreamed(db, path: path, stat: stat, hash: hash, records: records, rejected: rejected)
+                summary.indexed = records - rejected
+                summary.rejected = rejected
             }
-            if let failure {
-                records = 1
-                rejected = 1
-                let head = (try? FileHandle(forReadingFrom: url).read(upToCount: 1 << 20)) ?? nil
-                let raw = RawText(head ?? Data())
-                try writer.write(
-                    { var b = ReadBatch(); b.records = 1; b.rejections = [Rejection(reason: "unreadable: \(failure)", raw: raw)]; return b }(),
-                    path: path, source: source)
-            }
-            try reprice(db, paths: [path])
-            let status = rejected == 0 ? "indexed" : (records > rejected ? "partial" : "failed")
-            try Ledger.record(
-                db, path: path, source: source, stat: stat, hash: hash, records: records, rejected: rejected,
-                status: status, at: now)
-            summary.indexed = records - rejected
-            summary.rejected = rejected
-            summary.filesRead = 1
+        } catch let error as ReaderFailure {
+            failure = error.error
         }
+        if let failure {
+            try store.write { db in
+                let writer = StoreWriter(db: db, now: now)
+                try forgetIfKnown(path, ledger: ledger, writer: writer, db: db)
+                let head = (try? FileHandle(forReadingFrom: url).read(upToCount: 1 << 20)) ?? nil
+                var batch = ReadBatch()
+                batch.records = 1
+                batch.rejections = [Rejection(reason: "unreadable: \(failure)", raw: RawText(head ?? Data()))]
+                try writer.write(batch, path: path, source: source)
+                try finishStreamed(db, path: path, stat: stat, hash: hash, records: 1, rejected: 1)
+            }
+            summary.indexed = 0
+            summary.rejected = 1
+        }
+        summary.filesRead = 1
         return summary
+    }
+
+    /// A reader error while streaming: the transaction is rolled back and the input rejected.
+    private struct ReaderFailure: Error {
+        var error: Error
+    }
+
+    /// Before a known input is re-read: its sessions are queued for derivation and its rows go.
+    private func forgetIfKnown(_ path: String, ledger: Ledger, writer: StoreWriter, db: Database) throws {
+        guard ledger.entries[path] != nil else { return }
+        try Derivations.enqueue(sessions(readFrom: path, in: db), in: db)
+        try writer.forget(path: path)
+    }
+
+    /// Prices a streamed input's workflow costs (its calls were priced piece by piece) and
+    /// records it in the ledger.
+    private func finishStreamed(
+        _ db: Database, path: String, stat: FileStat, hash: String, records: Int, rejected: Int
+    ) throws {
+        try CostEngine.reprice(db, workflowCosts: .sourcePaths([path]), book: prices(db))
+        let status = rejected == 0 ? "indexed" : (records > rejected ? "partial" : "failed")
+        try Ledger.record(
+            db, path: path, source: source, stat: stat, hash: hash, records: records, rejected: rejected,
+            status: status, at: now)
+    }
+
+    /// `PRAGMA temp_store` on the writer's connection (outside a transaction).
+    private func setTemporaryStorage(_ mode: String) throws {
+        guard store.path != nil else { return }
+        try store.withConnection { db in try db.execute(sql: "PRAGMA temp_store = \(mode)") }
     }
 
     /// Sessions with rows read from a file (their derived data changes when it is replaced).

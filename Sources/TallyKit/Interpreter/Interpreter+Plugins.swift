@@ -27,9 +27,17 @@ extension Interpreter {
         let binder = ArgumentBinder(
             parameters: entry.parameters, pluginName: entry.name, acceptsDryRun: entry.acceptsDryRun,
             parser: env.parser, sessionValues: env.values)
-        let arguments = try binder.bind(invocation.words)
+        var arguments = try binder.bind(invocation.words)
+        var format = invocation.format
+        // A plugin that declares `format` (export: the file's format) takes `--format` itself;
+        // its result is then shown in the session's format.
+        if let f = format, entry.parameters.contains(where: { $0.name == "format" }) {
+            arguments.values["format"] = .choice(f.rawValue)
+            arguments.given.insert("format")
+            format = nil
+        }
         let result = try run(entry, arguments: arguments, environment: env)
-        try show(result, format: invocation.format, redirect: invocation.redirect, chart: invocation.chart)
+        try show(result, format: format, redirect: invocation.redirect, chart: invocation.chart)
         if let failure = result.failure { throw CommandFailure(message: failure) }
     }
 
@@ -46,7 +54,8 @@ extension Interpreter {
                 try command.run(
                     arguments,
                     context: CommandContext(
-                        db: db, store: store, environment: env, commandName: entry.name, dryRun: arguments.dryRun, log: log))
+                        db: db, store: store, environment: env, commandName: entry.name, dryRun: arguments.dryRun, log: log,
+                        registry: registry))
             }
         case .command(let command):
             if store.isReadOnly {
@@ -55,7 +64,8 @@ extension Interpreter {
             switch command.transaction {
             case .managed:
                 let context = CommandContext(
-                    db: nil, store: store, environment: env, commandName: entry.name, dryRun: arguments.dryRun, log: log)
+                    db: nil, store: store, environment: env, commandName: entry.name, dryRun: arguments.dryRun, log: log,
+                    registry: registry)
                 return try command.run(arguments, context: context)
             case .single:
                 var result = ResultSet.empty
@@ -63,7 +73,7 @@ extension Interpreter {
                     try db.inTransaction {
                         let context = CommandContext(
                             db: db, store: store, environment: env, commandName: entry.name, dryRun: arguments.dryRun,
-                            log: log)
+                            log: log, registry: registry)
                         result = try command.run(arguments, context: context)
                         return arguments.dryRun ? .rollback : .commit
                     }
@@ -99,7 +109,7 @@ extension Interpreter {
         lines.append("")
         var usage = "Usage: \(entry.name)"
         for p in entry.parameters where p.positional {
-            usage += p.required ? " <\(p.name)>" : " [\(p.name)]"
+            usage += p.rest ? " [\(p.name)...]" : p.required ? " <\(p.name)>" : " [\(p.name)]"
         }
         if entry.parameters.contains(where: { !$0.positional }) { usage += " [--PARAM VALUE]..." }
         if entry.acceptsDryRun { usage += " [--dry-run]" }
@@ -117,7 +127,9 @@ extension Interpreter {
             return (label, p.type.name, detail)
         }
         if entry.acceptsDryRun { rows.append(("--dry-run", "bool", "Report what would change; change nothing.")) }
-        rows.append(("--format", "FMT", OutputFormat.allCases.map(\.rawValue).joined(separator: ", ") + " (default: the session's .mode)."))
+        if !entry.parameters.contains(where: { $0.name == "format" }) {
+            rows.append(("--format", "FMT", OutputFormat.allCases.map(\.rawValue).joined(separator: ", ") + " (default: the session's .mode)."))
+        }
         lines.append("")
         lines.append("Parameters:")
         let w0 = rows.map { $0.0.count }.max() ?? 0

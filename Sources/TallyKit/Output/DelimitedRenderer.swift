@@ -33,14 +33,20 @@ enum DelimitedRenderer {
     static func render(_ result: ResultSet, options: RenderOptions, dialect: Dialect) -> [String] {
         let columns = result.columns
         guard !columns.isEmpty else { return [] }
-        func line(_ cells: [String]) -> String {
-            cells.map(dialect.field).joined(separator: dialect.separator)
-        }
         var lines: [String] = []
-        if options.headers { lines.append(line(columns.map(\.name))) }
+        if options.headers { lines.append(line(columns.map(\.name), dialect: dialect)) }
         for row in result.rows {
-            lines.append(line(columns.indices.map { columns[$0].exportText(result.cell(row, $0)) ?? "" }))
+            lines.append(self.row(row, columns: columns, result: result, dialect: dialect))
         }
         return lines
+    }
+
+    /// One row's line (also what `ExportWriter` streams).
+    static func row(_ row: [Value], columns: [Column], result: ResultSet, dialect: Dialect) -> String {
+        line(columns.indices.map { columns[$0].exportText(result.cell(row, $0)) ?? "" }, dialect: dialect)
+    }
+
+    static func line(_ cells: [String], dialect: Dialect) -> String {
+        cells.map(dialect.field).joined(separator: dialect.separator)
     }
 }

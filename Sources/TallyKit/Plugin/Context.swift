@@ -45,10 +45,12 @@ public final class CommandContext {
     public let commandName: String
     public let dryRun: Bool
     public let log: (String) -> Void
+    /// The plugins of the session, for commands that run another plugin (`export`).
+    public let registry: Registry?
 
     public init(
         db: Database?, store: Store, environment: Environment, commandName: String, dryRun: Bool,
-        log: @escaping (String) -> Void = { _ in }
+        log: @escaping (String) -> Void = { _ in }, registry: Registry? = nil
     ) {
         self.db = db
         self.store = store
@@ -56,6 +58,12 @@ public final class CommandContext {
         self.commandName = commandName
         self.dryRun = dryRun
         self.log = log
+        self.registry = registry
+    }
+
+    /// Who changes what, for `cost_audit_log` rows written set-wise (`CostAudit.record`).
+    public func costAudit(reason: String) -> CostAudit {
+        CostAudit(command: commandName, reason: reason, at: Timestamps.iso(environment.now))
     }
 
     /// Records one changed cost or token value in `cost_audit_log` (SPEC §5).

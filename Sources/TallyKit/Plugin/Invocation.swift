@@ -223,7 +223,9 @@ public struct ArgumentBinder {
 
     public func bind(_ words: [String]) throws -> Arguments {
         var args = Arguments()
-        var positionals = parameters.filter(\.positional)[...]
+        var positionals = parameters.filter { $0.positional && !$0.rest }[...]
+        let restParameter = parameters.first(where: \.rest)
+        var restWords: [String] = []
         var rest = words[...]
         func typed(_ text: String, for p: Parameter) throws -> ParameterValue {
             switch parser.parse(text, as: p.type) {
@@ -235,6 +237,10 @@ public struct ArgumentBinder {
         }
         func bindPositional(_ word: String) throws {
             guard let p = positionals.popFirst() else {
+                if restParameter != nil {
+                    restWords.append(word)
+                    return
+                }
                 throw UsageError("\(pluginName): unexpected argument '\(word)' (see `help \(pluginName)`)")
             }
             args.values[p.name] = try typed(word, for: p)
@@ -271,6 +277,10 @@ public struct ArgumentBinder {
                     args.given.insert(p.name)
                     continue
                 }
+                if restParameter != nil {
+                    restWords.append(word)
+                    continue
+                }
                 var known = parameters.filter { !$0.positional }.map { "--" + $0.name }
                 if acceptsDryRun { known.append("--dry-run") }
                 known += ["--format", "--help"]
@@ -280,6 +290,10 @@ public struct ArgumentBinder {
                 throw UsageError(message)
             }
             try bindPositional(word)
+        }
+        if let p = restParameter, !restWords.isEmpty {
+            args.values[p.name] = .string(restWords.map(Words.quote).joined(separator: " "))
+            args.given.insert(p.name)
         }
         for p in parameters where args.values[p.name] == nil {
             if let session = sessionValues[p.name] ?? sessionValues[p.name.replacingOccurrences(of: "-", with: "_")] {

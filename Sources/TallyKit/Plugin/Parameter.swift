@@ -58,17 +58,22 @@ public struct Parameter: Hashable, Sendable {
     /// Positional parameters are given without `--name`, in declaration order.
     public var positional: Bool
     public var required: Bool
+    /// Takes every word no other parameter takes — unknown `--options` and their values
+    /// included — in order, as one string of quoted words (`Words.split` gives them back):
+    /// `export`'s target invocation. A rest parameter is positional, at most one per plugin.
+    public var rest: Bool
 
     public init(
         _ name: String, _ type: ParameterType, default defaultValue: String? = nil, help: String,
-        positional: Bool = false, required: Bool = false
+        positional: Bool = false, required: Bool = false, rest: Bool = false
     ) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
         self.help = help
-        self.positional = positional
+        self.positional = positional || rest
         self.required = required
+        self.rest = rest
     }
 }
 

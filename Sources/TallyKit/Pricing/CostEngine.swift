@@ -138,15 +138,9 @@ public enum CostEngine {
         try db.execute(sql: "DROP TABLE IF EXISTS temp.tally_repriced")
         try db.execute(literal: SQL("CREATE TEMP TABLE tally_repriced AS ") + changedRows(table, predicate: predicate, mode: mode))
         if let audit {
-            try db.execute(literal: """
-                INSERT INTO cost_audit_log (entity, entity_id, field, old_value, new_value, reason, command, at)
-                SELECT \(table.name), entity_id, 'computed_cost_nanos', old_computed, computed, \(audit.reason), \(audit.command), \(audit.at)
-                FROM temp.tally_repriced WHERE old_computed IS NOT computed
-                UNION ALL
-                SELECT \(table.name), entity_id, 'cost_nanos', old_cost, cost, \(audit.reason), \(audit.command), \(audit.at)
-                FROM temp.tally_repriced WHERE old_cost IS NOT cost
-                """)
-            summary.audited = db.changesCount
+            summary.audited = try audit.record(
+                db, entity: table.name, changes: "temp.tally_repriced", id: "entity_id",
+                fields: [.init("computed_cost_nanos", old: "old_computed", new: "computed"), .init("cost_nanos", old: "old_cost", new: "cost")])
         }
         try db.execute(sql: """
             UPDATE \(table.name) SET computed_cost_nanos = t.computed, pricing_id = t.pricing_id,

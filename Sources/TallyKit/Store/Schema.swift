@@ -46,6 +46,11 @@ public enum Schema {
     private static func isTimestamp(_ column: String) -> String {
         "CHECK (\(column) GLOB '\(timestampPattern)')"
     }
+
+    /// SQL that reverts a migration, by its name, for `migrate down` (`SchemaMigrations`). A
+    /// migration without an entry here cannot be reverted. v1, the first release, has none:
+    /// reverting it would drop every table.
+    public static var downSteps: [String: String] { [:] }
 }
 
 // MARK: - v1

@@ -9,6 +9,8 @@ public enum MigrationPolicy {
     case ask((String) -> Bool)
     /// Never migrate (fail when the schema is too old).
     case refuse
+    /// Open as it is, pending migrations and all: for `migrate`, which reports and runs them.
+    case leavePending
 }
 
 public enum StoreError: Error, CustomStringConvertible, Equatable {
@@ -47,13 +49,19 @@ public final class Store: @unchecked Sendable {
     public let writer: any DatabaseWriter
     public let isReadOnly: Bool
     /// The migrations this store was opened with.
-    let migrator: DatabaseMigrator
+    public let migrator: DatabaseMigrator
+    /// SQL reverting some of them, by name (`Schema.downSteps`; tests inject their own).
+    public let downSteps: [String: String]
 
-    init(path: String?, writer: any DatabaseWriter, isReadOnly: Bool, migrator: DatabaseMigrator = Schema.migrator) {
+    init(
+        path: String?, writer: any DatabaseWriter, isReadOnly: Bool, migrator: DatabaseMigrator = Schema.migrator,
+        downSteps: [String: String] = Schema.downSteps
+    ) {
         self.path = path
         self.writer = writer
         self.isReadOnly = isReadOnly
         self.migrator = migrator
+        self.downSteps = downSteps
     }
 
     /// The configuration every connection gets: SQL functions, busy timeout, foreign keys.
@@ -81,11 +89,13 @@ public final class Store: @unchecked Sendable {
     /// Opens (or creates) the database at `path`. Never modifies a file that is not a Tally
     /// database, and never migrates without the policy's consent.
     ///
-    /// - Parameter migrator: the schema's migrations (tests pass a longer list to exercise an
-    ///   upgrade).
+    /// - Parameters:
+    ///   - migrator: the schema's migrations (tests pass a longer list to exercise an upgrade).
+    ///   - downSteps: SQL reverting migrations, by name, for `migrate down`.
     public static func open(
         path: String, readOnly: Bool = false, policy: MigrationPolicy = .migrateWithBackup,
-        migrator: DatabaseMigrator = Schema.migrator, log: (String) -> Void = { _ in }
+        migrator: DatabaseMigrator = Schema.migrator, downSteps: [String: String] = Schema.downSteps,
+        log: (String) -> Void = { _ in }
     ) throws -> Store {
         let fm = FileManager.default
         let exists = fm.fileExists(atPath: path)
@@ -95,10 +105,12 @@ public final class Store: @unchecked Sendable {
         } else if readOnly {
             throw StoreError.missing(path)
         }
+        let leave: Bool
+        if case .leavePending = policy { leave = true } else { leave = false }
         if readOnly {
-            if !pending.isEmpty { throw StoreError.schemaTooOld(path, pending) }
+            if !pending.isEmpty, !leave { throw StoreError.schemaTooOld(path, pending) }
             let queue = try DatabaseQueue(path: path, configuration: configuration(readOnly: true))
-            return Store(path: path, writer: queue, isReadOnly: true, migrator: migrator)
+            return Store(path: path, writer: queue, isReadOnly: true, migrator: migrator, downSteps: downSteps)
         }
         if !exists {
             try fm.createDirectory(
@@ -108,6 +120,9 @@ public final class Store: @unchecked Sendable {
             switch policy {
             case .refuse:
                 throw StoreError.schemaTooOld(path, pending)
+            case .leavePending:
+                let pool = try DatabasePool(path: path, configuration: configuration())
+                return Store(path: path, writer: pool, isReadOnly: false, migrator: migrator, downSteps: downSteps)
             case .ask(let confirm):
                 let question =
                     "\(path) is at an older schema; run pending migrations (\(pending.joined(separator: ", "))) after writing a backup copy?"
@@ -120,7 +135,7 @@ public final class Store: @unchecked Sendable {
         }
         let pool = try DatabasePool(path: path, configuration: configuration())
         try migrator.migrate(pool)
-        return Store(path: path, writer: pool, isReadOnly: false, migrator: migrator)
+        return Store(path: path, writer: pool, isReadOnly: false, migrator: migrator, downSteps: downSteps)
     }
 
     /// Checks an existing file without changing it; returns its pending migrations, or nil when

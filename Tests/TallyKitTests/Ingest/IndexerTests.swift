@@ -153,6 +153,47 @@ struct LinesReader: SourceReader {
         #expect(raw?.storage == .blob(Data([0xFF, 0xFE, 0x00])))
     }
 
+    /// Streams `LinesReader`'s batch one line at a time, and fails after the first piece of a
+    /// file that contains the word `fail`.
+    struct FailingStreamReader: SourceReader {
+        static let source = "lines"
+        func inputs(under root: URL) throws -> [URL] { try LinesReader().inputs(under: root) }
+        func read(_ input: URL) throws -> ReadBatch { try LinesReader().read(input) }
+        func stream(_ input: URL, emit: (ReadBatch) throws -> Void) throws {
+            let batch = try LinesReader().read(input)
+            for call in batch.calls {
+                var piece = ReadBatch()
+                piece.records = 1
+                piece.calls = [call]
+                piece.sessions = batch.sessions.filter { $0.id == call.sessionID }
+                try emit(piece)
+                if try String(contentsOf: input, encoding: .utf8).contains("fail") {
+                    throw ReaderError("the disk went away")
+                }
+            }
+        }
+    }
+
+    @Test func aStreamedInputThatFailsMidwayIsOneRejectionAndNothingElse() throws {
+        try write("big.calls", "c1 s1 100\nc2 s1 200\n")
+        let store = try Store.inMemory()
+        let first = try Indexer(store: store, reader: FailingStreamReader(), now: now, streamThreshold: 1).run(root: dir)
+        #expect(first.indexed == 2 && first.rejected == 0)
+
+        try write("big.calls", "c1 s1 100\nc3 s1 300\nfail\n")
+        let second = try Indexer(store: store, reader: FailingStreamReader(), now: now, streamThreshold: 1).run(root: dir)
+        #expect(second.indexed == 0 && second.rejected == 1 && second.filesRead == 1)
+        try store.read { db in
+            // The first piece written before the failure was rolled back with the old rows' removal
+            // undone, then the old rows were removed for the rejection: no call of the file remains.
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM calls") == 0)
+            let reason = try String.fetchOne(db, sql: "SELECT reason FROM rejected_records")
+            #expect(reason == "unreadable: the disk went away")
+            let row = try Row.fetchOne(db, sql: "SELECT records, rejected, status FROM ingest_files")
+            #expect(row?[0] == 1 && row?[1] == 1 && row?[2] == "failed")
+        }
+    }
+
     @Test func aSecondIndexerIsToldWhoHoldsTheLock() throws {
         let path = dir.appendingPathComponent("lock.db").path
         let store = try Store.open(path: path)

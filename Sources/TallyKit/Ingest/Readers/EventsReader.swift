@@ -253,9 +253,11 @@ extension EventsReader {
     /// (with placeholder parents) and projects.
     struct BatchBuilder {
         private(set) var batch = ReadBatch()
-        /// Key → line and FNV-1a 64 of the canonical text of the first record with that key (a
-        /// digest, not the text, so a large file's index stays small).
-        private var seen: [String: (line: Int, digest: UInt64)] = [:]
+        /// FNV-1a 64 of a key → line and FNV-1a 64 of the canonical text of the first record with
+        /// that key: digests, not texts, so a file of millions of events keeps a small index
+        /// (24 bytes an event). Two keys whose digests collide (about 1 in 10^7 for a file of a
+        /// million ids) are never merged silently: the second is rejected as a duplicate id.
+        private var seen: [UInt64: (line: Int, digest: UInt64)] = [:]
         private var sessions: [String: SessionRecord] = [:]
         private var projects: [String: ProjectRecord] = [:]
 
@@ -284,7 +286,8 @@ extension EventsReader {
             let canonical = event.canonicalText
             let digest = EventsReader.fnv1a64(canonical)
             let key = event.key(digest: digest)
-            if let first = seen[key] {
+            let keyDigest = event.id == nil ? digest : EventsReader.fnv1a64(key)
+            if let first = seen[keyDigest] {
                 // The same record again is the same call; the same id with other values is not.
                 // (Without an id the key is the digest, so only ids get here with other values.)
                 if first.digest != digest {
@@ -294,7 +297,7 @@ extension EventsReader {
                 }
                 return
             }
-            seen[key] = (line, digest)
+            seen[keyDigest] = (line, digest)
 
             let projectID = event.project.map { "events:" + $0 }
             if let project = event.project, let projectID, projects[projectID] == nil {
