@@ -30,7 +30,7 @@ public enum StaleCosts: Analysis {
         // ses-naive: stored 0.40 = its own call; with its sub-agent's 0.35 the tree costs 0.75:
         // delta 0.35, ratio 1.875. ses-root: stored 0 (tokens too), calls 0.20 + 0.10 (sub-agent):
         // delta 0.30, no ratio. run-live (running): stored 1.00, records 0.50 + 0.25 = 0.75: delta
-        // −0.25, ratio 0.75, kept. run-grow (running): stored 0.50, record 0.60: delta 0.10, ratio
+        // −0.25, ratio 0.75, kept. run-new has no stored cost: delta 0.20. run-grow (running): stored 0.50, record 0.60: delta 0.10, ratio
         // 1.2. ses-derived: stored 0.50, its call now 0.45: delta −0.05, ratio 0.9. c-zero: reported
         // 0, computed 1000 × 1.25 + 500 × 10 per million = 0.00625. c-over: reported 0.01 against
         // 0.00625: delta −0.00375, ratio 0.625, 0.01 / 0.00625 − 1 = 60 % above. c-near (0.0064,
@@ -42,6 +42,7 @@ public enum StaleCosts: Analysis {
             session,ses-naive,source,0.4,0.75,0.35,1.875,stored rollup counts only the session's own calls and leaves out its 1 sub-agent session (backfill rollups recomputes it)
             session,ses-root,source,0,0.3,0.3,,stored rollup is 0 though the session and its 1 sub-agent session have calls with 4500 tokens (backfill rollups recomputes it)
             run,run-live,running,1,0.75,-0.25,0.75,running run: stored above its 2 cost records; the sync rule keeps the higher stored value (resync skips it; resync --force recomputes)
+            run,run-new,running,,0.2,0.2,,no stored cost; the sync rule takes the cost of its 1 cost record (resync fills it)
             run,run-grow,running,0.5,0.6,0.1,1.2,running run: stored below its 1 cost record; the sync rule takes a higher cost (resync repairs it)
             session,ses-derived,derived,0.5,0.45,-0.05,0.9,derived rollup is out of date: its calls changed or were repriced since (backfill rollups recomputes it)
             call,c-zero,computed,0,0.00625,0.00625,,reported cost is 0 though gpt-5 has a price: a free or subscription plan?
@@ -143,19 +144,22 @@ private struct Finding {
         var runs: [Finding] = [], unchecked: [String] = []
         for row in rows {
             let id: String = row["run_id"], status: String = row["status"], storedStatus: String = row["stored_status"]
-            guard let actual: Int64 = row["cost"], let stored: Int64 = row["stored_cost_nanos"] else {
+            guard let actual: Int64 = row["cost"] else {
                 unchecked.append(id)
                 continue
             }
             let records = plural(row["records"], "cost record")
+            let stored: Int64? = row["stored_cost_nanos"]
             var reason: String
-            if status == "running" {
-                reason = actual < stored
+            if stored == nil {
+                reason = "no stored cost; the sync rule takes the cost of its \(records) (resync fills it)"
+            } else if status == "running" {
+                reason = actual < stored!
                     ? "running run: stored above its \(records); the sync rule keeps the higher stored value "
                         + "(resync skips it; resync --force recomputes)"
                     : "running run: stored below its \(records); the sync rule takes a higher cost (resync repairs it)"
             } else {
-                reason = "\(status) run: stored \(actual > stored ? "below" : "above") its \(records); "
+                reason = "\(status) run: stored \(actual > stored! ? "below" : "above") its \(records); "
                     + "the sync rule takes the source's final cost (resync repairs it)"
             }
             if storedStatus != status { reason += "; the summary says \(storedStatus)" }

@@ -57,14 +57,15 @@ extension Fixtures {
                 """)
     }
 
-    /// Stored costs against their facts: five workflow run summaries (completed and stale,
-    /// failed and right, running above and below its records, one without records), four
+    /// Stored costs against their facts: six workflow run summaries (completed and stale,
+    /// failed and right, running above and below its records, one without a stored cost, one
+    /// without records), four
     /// sessions with stored rollups (a zero root rollup, a source rollup without its sub-agent,
     /// a stale and a right derived one) and three calls whose reported cost is 0, 60 % and 2.4 %
     /// away from the computed one (gpt-5 at 1.25 / 10 USD per million: 1,000 in + 500 out =
     /// $0.00625). A total-only call and an unpriced one sit in the sessions.
     public static let stale = Fixture(
-        "stale", "5 run summaries, 6 sessions with stored or derived rollups, calls with reported and computed costs."
+        "stale", "6 run summaries, 6 sessions with stored or derived rollups, calls with reported and computed costs."
     ) { db in
         try db.execute(
             sql: """
@@ -74,7 +75,8 @@ extension Fixtures {
                 VALUES ('run-done', 42, 'completed', '2026-03-02T09:00:00.000Z'),
                        ('run-ok', 43, 'failed', '2026-03-03T09:00:00.000Z'),
                        ('run-live', 44, 'running', '2026-03-05T09:00:00.000Z'),
-                       ('run-grow', 45, 'running', '2026-03-10T09:00:00.000Z');
+                       ('run-grow', 45, 'running', '2026-03-10T09:00:00.000Z'),
+                       ('run-new', 46, 'running', '2026-03-07T09:00:00.000Z');
                 INSERT INTO workflow_cost_records (run_id, line, at, model, total_tokens, reported_cost_nanos, cost_nanos, cost_source)
                 VALUES ('run-done', 1, '2026-03-02T09:01:00.000Z', 'claude-haiku-4-5', 2000, 50000000, 50000000, 'reported'),
                        ('run-done', 2, '2026-03-02T09:05:00.000Z', 'claude-sonnet-4-5', 9000, 40000000, 40000000, 'reported'),
@@ -82,13 +84,15 @@ extension Fixtures {
                        ('run-ok', 1, '2026-03-03T09:01:00.000Z', 'claude-sonnet-4-5', 50000, 300000000, 300000000, 'reported'),
                        ('run-live', 1, '2026-03-05T09:01:00.000Z', 'claude-sonnet-4-5', 80000, 500000000, 500000000, 'reported'),
                        ('run-live', 2, '2026-03-05T09:30:00.000Z', 'claude-sonnet-4-5', 40000, 250000000, 250000000, 'reported'),
-                       ('run-grow', 1, '2026-03-10T09:01:00.000Z', 'claude-sonnet-4-5', 90000, 600000000, 600000000, 'reported');
+                       ('run-grow', 1, '2026-03-10T09:01:00.000Z', 'claude-sonnet-4-5', 90000, 600000000, 600000000, 'reported'),
+                       ('run-new', 1, '2026-03-07T09:01:00.000Z', 'claude-sonnet-4-5', 30000, 200000000, 200000000, 'reported');
                 INSERT INTO workflow_summaries (run_id, issue_number, status, stored_cost_nanos, updated_at)
                 VALUES ('run-done', 42, 'completed', 90000000, '2026-03-02T09:06:00.000Z'),
                        ('run-ok', 43, 'failed', 300000000, '2026-03-03T09:02:00.000Z'),
                        ('run-live', 44, 'running', 1000000000, '2026-03-05T09:40:00.000Z'),
                        ('run-grow', 45, 'running', 500000000, '2026-03-10T09:02:00.000Z'),
-                       ('run-lost', 41, 'completed', 1100000000, '2026-03-01T18:00:00.000Z');
+                       ('run-lost', 41, 'completed', 1100000000, '2026-03-01T18:00:00.000Z'),
+                       ('run-new', 46, 'running', NULL, '2026-03-07T09:00:00.000Z');
                 INSERT INTO sessions (id, source, parent_id, started_at, rollup_cost_nanos, rollup_total_tokens, rollup_origin)
                 VALUES ('ses-root', 'opencode', NULL, '2026-03-01T09:00:00.000Z', 0, 0, 'source'),
                        ('ses-kid', 'opencode', 'ses-root', '2026-03-01T09:10:00.000Z', NULL, NULL, NULL),
