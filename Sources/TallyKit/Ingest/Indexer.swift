@@ -452,6 +452,17 @@ public final class Indexer {
     /// Rebuilds exchanges, traces and derived rollups for every queued session.
     public func rebuildDerived() throws {
         guard !dryRun else { return }
+        // SQLite sizes each sorter (the GROUP BY and ORDER BY of exchanges and rollups) by the
+        // page cache: at 64 MB, several at once over a million records took peak memory past
+        // 300 MB. They spill to temporary files instead past 16 MB.
+        if store.path != nil {
+            try store.withConnection { db in try db.execute(sql: "PRAGMA cache_size = -16384") }
+        }
+        defer {
+            if store.path != nil {
+                _ = try? store.withConnection { db in try db.execute(sql: "PRAGMA cache_size = -\(Store.pageCacheKiB)") }
+            }
+        }
         try store.write { db in
             try Derivations.rebuildQueued(in: db) { scope in
                 try CostEngine.reprice(db, calls: scope, book: try self.prices(db))

@@ -88,8 +88,8 @@ public struct StoreWriter {
         }
         guard !messages.isEmpty else { return }
         var rows = "["
-        for (id, ref) in messages.sorted(by: { $0.key < $1.key }) {
-            if rows.count > 1 { rows += "," }
+        for (i, (id, ref)) in messages.sorted(by: { $0.key < $1.key }).enumerated() {
+            if i > 0 { rows += "," }
             rows += "["
             JSONValue.writeString(id, into: &rows)
             rows += ","

@@ -64,6 +64,9 @@ public final class Store: @unchecked Sendable {
         self.downSteps = downSteps
     }
 
+    /// Each connection's page cache, in KiB.
+    public static let pageCacheKiB = 65536
+
     /// The configuration every connection gets: SQL functions, busy timeout, foreign keys.
     public static func configuration(readOnly: Bool = false) -> Configuration {
         var config = Configuration()
@@ -74,7 +77,7 @@ public final class Store: @unchecked Sendable {
             SQLFunctions.install(in: db)
             // A larger page cache keeps big ingest transactions from spilling pages to the WAL
             // mid-way, and speeds up analyses over millions of rows.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA cache_size = -\(pageCacheKiB)")
         }
         return config
     }
