@@ -15,6 +15,10 @@ struct Launcher {
 
     func run() -> Int32 {
         let registry = Registry(analyses: BuiltinAnalyses.all, commands: BuiltinCommands.all)
+        PluginLoader.loadSQLAnalyses(
+            into: registry, folders: PluginLoader.analysisFolders(extra: options.pluginFolders),
+            report: { output.writeError($0 + "\n") })
+        PluginLoader.loadExternalCommands(into: registry, searchPath: ProcessInfo.processInfo.environment["PATH"])
         var environment = Environment()
         if let now = ProcessInfo.processInfo.environment["TALLY_NOW"], let date = Timestamps.parse(now) {
             environment.now = date  // a fixed clock, for reproducible scripts and tests
@@ -91,6 +95,8 @@ struct Launcher {
         switch interpreter.execute(line) {
         case .success, .quit: return 0
         case .failure(let message, let usage):
+            // An external command's status is tally's; it has said what went wrong itself.
+            if let status = interpreter.lastExternalStatus { return status }
             output.writeError("error: \(message)\n")
             return usage ? 2 : 1
         }

@@ -39,6 +39,11 @@ struct TallyCommand: ParsableCommand {
     @Option(name: .customShort("D"), help: ArgumentHelp("Set a session value, as `.set NAME VALUE` (repeatable).", valueName: "NAME=VALUE"))
     var defines: [String] = []
 
+    @Option(
+        name: .customLong("plugins"),
+        help: ArgumentHelp("Also load the SQL analyses (*.sql) in DIR (repeatable).", valueName: "DIR"))
+    var pluginFolders: [String] = []
+
     @Flag(name: .customLong("no-rc"), help: "Skip the startup file $XDG_CONFIG_HOME/tally/tallyrc.")
     var noRC = false
 
@@ -61,6 +66,15 @@ struct TallyCommand: ParsableCommand {
         if script != nil && !(command.isEmpty && commands.isEmpty) {
             throw ValidationError("give either -f SCRIPT, -c COMMAND or a COMMAND, not several")
         }
+        for folder in pluginFolders {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: ValueParser.expandTilde(folder), isDirectory: &isDirectory),
+                isDirectory.boolValue
+            else {
+                throw ValidationError("--plugins \(folder): no such folder (it should hold *.sql analyses)")
+            }
+        }
+
     }
 
     func run() throws {

@@ -70,6 +70,9 @@ public final class Interpreter {
     var onceFile: Redirect?
     /// Current script location for `.read` nesting, to stop runaway recursion.
     var readDepth = 0
+    /// The exit status of the external command that made the last input fail, if one did:
+    /// a one-shot `tally NAME` exits with it.
+    public private(set) var lastExternalStatus: Int32?
 
     public init(
         store: Store, registry: Registry, environment: Environment = Environment(),
@@ -88,6 +91,7 @@ public final class Interpreter {
     public func execute(_ input: String) -> Outcome {
         let started = Date()
         let outcome: Outcome
+        lastExternalStatus = nil
         do {
             switch SQLKeywords.kind(of: input) {
             case .dotCommand: outcome = try runDotCommand(input)
@@ -96,6 +100,9 @@ public final class Interpreter {
             }
         } catch let e as UsageError {
             outcome = .failure(e.message, usage: true)
+        } catch let e as ExternalCommandFailure {
+            lastExternalStatus = e.status
+            outcome = .failure(e.description, usage: false)
         } catch {
             outcome = .failure(Self.message(for: error), usage: false)
         }
