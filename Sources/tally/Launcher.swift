@@ -14,6 +14,14 @@ struct Launcher {
     var interactive: Bool { options.command.isEmpty && options.commands.isEmpty && options.script == nil && stdinIsTerminal }
 
     func run() -> Int32 {
+        var notebook: (arguments: NotebookCommand.Arguments, check: Bool)?
+        if options.command.first == "notebook" {
+            switch NotebookCommand.parse(words: Array(options.command.dropFirst()), output: output) {
+            case .run(let arguments): notebook = (arguments, false)
+            case .check(let arguments): notebook = (arguments, true)
+            case .exit(let code): return code
+            }
+        }
         let registry = Registry(analyses: BuiltinAnalyses.all, commands: BuiltinCommands.all)
         PluginLoader.loadSQLAnalyses(
             into: registry, folders: PluginLoader.analysisFolders(extra: options.pluginFolders),
@@ -40,6 +48,9 @@ struct Launcher {
         } catch {
             output.writeError("error: \(Interpreter.message(for: error))\n")
             return 1
+        }
+        if let notebook {
+            return runNotebook(notebook.arguments, check: notebook.check, store: store, registry: registry, environment: environment)
         }
         let interpreter = Interpreter(
             store: store, registry: registry, environment: environment, output: output,

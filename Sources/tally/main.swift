@@ -14,6 +14,7 @@ struct TallyCommand: ParsableCommand {
         discussion: """
             Without COMMAND, tally opens the REPL on a terminal, or runs the script on stdin.
             COMMAND is a plugin invocation (`tables --format json`), SQL or a dot command.
+            `tally notebook run|check FILE.md` re-runs a Markdown notebook (`tally notebook --help`).
             Inside the REPL, `help` lists everything.
             """,
         version: TallyInfo.version)
@@ -74,7 +75,12 @@ struct TallyCommand: ParsableCommand {
                 throw ValidationError("--plugins \(folder): no such folder (it should hold *.sql analyses)")
             }
         }
-
+        if command.first == "notebook" {
+            if format != nil {
+                throw ValidationError("notebook outputs are tables: drop --format (a block can switch with `.mode FMT`)")
+            }
+            if !commands.isEmpty { throw ValidationError("give either -c COMMAND or `notebook`, not both") }
+        }
     }
 
     func run() throws {

@@ -73,6 +73,9 @@ public final class Interpreter {
     /// The exit status of the external command that made the last input fail, if one did:
     /// a one-shot `tally NAME` exits with it.
     public private(set) var lastExternalStatus: Int32?
+    /// Called with every result shown on the output (not those sent to a file), and the
+    /// invocation's `--chart on|off` if given: notebooks draw the charts as SVG.
+    public var resultObserver: ((ResultSet, Bool?) -> Void)?
 
     public init(
         store: Store, registry: Registry, environment: Environment = Environment(),
@@ -140,6 +143,7 @@ public final class Interpreter {
             format: format ?? settings.format, headers: settings.headers,
             maxRows: destination == nil ? settings.maxRows : nil, chart: chart ?? settings.chart)
         if destination != nil { options.chart = false }
+        if destination == nil { resultObserver?(result, chart) }
         let rendered = Renderer.render(result, options: options)
         if let destination {
             try append(rendered.stdout, to: destination)
