@@ -199,6 +199,14 @@ import Testing
             usage: true))
     }
 
+    @Test func relativeDatesInSQLCountDaysInTheSessionTimeZone() throws {
+        let (i, out) = try makeInterpreter()  // now: 2026-03-15T12:00Z, 21:00 in Tokyo
+        _ = i.execute(".set since today")
+        _ = i.execute(".set tz Asia/Tokyo")
+        #expect(i.execute("select :since as since;") == .success)
+        #expect(out.stdout == "since\n2026-03-14T15:00:00.000Z\n")
+    }
+
     @Test func anAnalysisOnlyReads() throws {
         let (i, _) = try interpreter("-- name: sneaky\nDELETE FROM calls;")
         #expect(i.execute("sneaky") == .failure(

@@ -40,8 +40,11 @@ extension Interpreter {
 
     /// A `.set` value as SQL sees it: integers and decimals as numbers, relative dates
     /// (`today`, `-30d`) as canonical timestamps, anything else as text.
+    /// Relative dates count days in the session time zone (`.set tz`), as plugin parameters do.
     func sqlValue(_ text: String) -> Value {
-        Self.sqlValue(text, parser: environment.parser)
+        var env = environment
+        if let name = env.values["tz"], let zone = try? Self.timeZone(named: name) { env.timeZone = zone }
+        return Self.sqlValue(text, parser: env.parser)
     }
 
     /// A session value as SQL sees it, relative dates resolved by `parser`'s clock.
