@@ -7,17 +7,17 @@ import TallyKit
 struct NotebookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tally notebook",
-        abstract: "Re-run a Markdown notebook's tally blocks and write or check their outputs.",
+        abstract: "Re-run a notebook's tally blocks and write or check their outputs.",
         discussion: """
-            A notebook is Markdown in which each fenced block with the info string `tally` holds REPL
-            input: plugin invocations, SQL, dot commands. The blocks run in order against the database
-            (--db before `notebook`), each through the same interpreter as the prompt, in table format.
-            Each block's output follows it in a fenced block with the info string `text tally-output`;
-            charts are SVG files in NAME.assets/ beside the notebook, linked under the output. Nothing
-            else in the document changes.
+            Each fenced block with the info string `tally` holds REPL input (plugin invocations, SQL, \
+            dot commands). The blocks run in order against the database (--db before `notebook`) \
+            through the same interpreter as the prompt, in table format. Each block's output follows \
+            it in a fenced block with the info string `text tally-output`; charts are SVG files in \
+            NAME.assets/ beside the notebook, linked under the output. Nothing else changes.
 
-            Front matter (a --- block at the top) may set `now:` (the clock for relative dates) and
-            `params:` (indented NAME: VALUE lines), which blocks see as `.set` values; -D overrides them.
+            Front matter (a --- block at the top) may set `now:` (the clock for relative dates) and \
+            `params:` (indented NAME: VALUE lines), which blocks see as `.set` values; -D overrides \
+            them.
             """,
         subcommands: [Run.self, Check.self])
 
@@ -59,10 +59,15 @@ struct NotebookCommand: ParsableCommand {
 
     static func parse(words: [String], output: OutputSink) -> Parsed {
         do {
-            switch try parseAsRoot(words) {
+            var parsed = try parseAsRoot(words)
+            switch parsed {
             case let run as Run: return .run(run.arguments)
             case let check as Check: return .check(check.arguments)
-            default: throw ValidationError("say which: `tally notebook run FILE.md` or `tally notebook check FILE.md`")
+            case is NotebookCommand:
+                throw ValidationError("say which: `tally notebook run FILE.md` or `tally notebook check FILE.md`")
+            default:
+                try parsed.run()  // `--help` and `help`: ArgumentParser's own help command prints and exits
+                return .exit(0)
             }
         } catch {
             let message = fullMessage(for: error)
