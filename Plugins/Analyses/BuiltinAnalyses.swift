@@ -4,6 +4,7 @@ import TallyKit
 /// A test fails when a plugin file is missing here.
 public enum BuiltinAnalyses {
     public static let all: [any Analysis.Type] = [
+        Anomalies.self,
         CacheEfficiency.self,
         CostByAgent.self,
         CostByModel.self,
@@ -12,7 +13,12 @@ public enum BuiltinAnalyses {
         CostByTool.self,
         CostTrend.self,
         Exchanges.self,
+        Integrity.self,
+        PricingCoverage.self,
+        StaleCosts.self,
+        SuspiciousTokens.self,
         Tables.self,
+        TokenAudit.self,
         TopSessions.self,
     ]
 }

@@ -18,7 +18,7 @@ public enum Derivations {
     /// - Parameter reprice: prices the calls whose model was only now filled in from their
     ///   message (before exchanges and rollups sum their costs).
     @discardableResult
-    public static func rebuildQueued(in db: Database, reprice: ([String]) throws -> Void = { _ in }) throws -> Int {
+    public static func rebuildQueued(in db: Database, reprice: (RepriceScope) throws -> Void = { _ in }) throws -> Int {
         let queued = try Int.fetchOne(db, sql: "SELECT count(*) FROM derive_queue") ?? 0
         guard queued > 0 else { return 0 }
         try db.execute(
@@ -27,10 +27,20 @@ public enum Derivations {
                 CREATE TEMP TABLE touched (id TEXT PRIMARY KEY) WITHOUT ROWID;
                 INSERT INTO temp.touched SELECT session_id FROM derive_queue;
                 """)
-        let unnamed = try String.fetchAll(
-            db, sql: "SELECT id FROM calls WHERE session_id IN (SELECT id FROM temp.touched) AND model IS NULL AND message_id IS NOT NULL")
+        // The ids stay in SQLite: an OpenCode database of a million records has hundreds of
+        // thousands of them.
+        try db.execute(
+            sql: """
+                DROP TABLE IF EXISTS temp.unnamed;
+                CREATE TEMP TABLE unnamed (id TEXT PRIMARY KEY) WITHOUT ROWID;
+                INSERT INTO temp.unnamed SELECT id FROM calls
+                WHERE session_id IN (SELECT id FROM temp.touched) AND model IS NULL AND message_id IS NOT NULL;
+                """)
         try fillCallContext(db)
-        if !unnamed.isEmpty { try reprice(unnamed) }
+        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM temp.unnamed)") == true {
+            try reprice(.idsInTemporaryTable("unnamed"))
+        }
+        try db.execute(sql: "DROP TABLE temp.unnamed")
         try dropSupersededFallbacks(db)
         try rebuildExchanges(db)
         try rebuildRollups(db)

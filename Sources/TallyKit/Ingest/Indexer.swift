@@ -453,8 +453,8 @@ public final class Indexer {
     public func rebuildDerived() throws {
         guard !dryRun else { return }
         try store.write { db in
-            try Derivations.rebuildQueued(in: db) { ids in
-                try CostEngine.reprice(db, calls: .ids(ids), book: try self.prices(db))
+            try Derivations.rebuildQueued(in: db) { scope in
+                try CostEngine.reprice(db, calls: scope, book: try self.prices(db))
             }
             try lock?.heartbeat(db)
         }

@@ -21,7 +21,7 @@ public enum Fixtures {
     public static let environment = Environment(
         now: Timestamps.parse("2026-03-15T12:00:00Z")!, timeZone: TimeZone(identifier: "UTC")!)
 
-    public static let all: [Fixture] = [empty, tiny, priced, sessions, tools, cache, repair]
+    public static let all: [Fixture] = [empty, tiny, priced, sessions, tools, cache, repair] + audits
 
     public static func named(_ name: String) -> Fixture? { all.first { $0.name == name } }
 

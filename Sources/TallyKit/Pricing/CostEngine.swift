@@ -46,6 +46,9 @@ public indirect enum RepriceScope: Hashable, Sendable {
     case startedAtOrAfter(String)
     /// Rows read from these source files.
     case sourcePaths([String])
+    /// Calls whose id is in this temporary table's `id` column (`temp.NAME`): sets too large to
+    /// pass as a list.
+    case idsInTemporaryTable(String)
     /// Rows in every one of the scopes.
     case allOf([RepriceScope])
 }
@@ -266,6 +269,13 @@ public enum CostEngine {
         case .sourcePaths(let paths):
             let json = try list(paths)
             return "c.source_path IN (SELECT value FROM json_each(\(json)))"
+        case .idsInTemporaryTable(let name):
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw DatabaseError(message: "not a temporary table name: \(name)")
+            }
+            return isCalls
+                ? SQL(sql: "c.id IN (SELECT id FROM temp.\(name))")
+                : SQL(sql: "CAST(c.id AS TEXT) IN (SELECT id FROM temp.\(name))")
         case .allOf(let scopes):
             guard !scopes.isEmpty else { return "1" }
             return try scopes.map { SQL("(") + (try condition($0, table)) + SQL(")") }.joined(separator: " AND ")
