@@ -114,6 +114,10 @@ public enum Export: Command {
         switch entry.runner {
         case .analysis(let analysis):
             return try analysis.run(arguments, context: AnalysisContext(db: db, environment: context.environment, log: context.log))
+        case .sql(let analysis):
+            return try analysis.run(arguments, db: db, environment: context.environment)
+        case .external:
+            throw UsageError("export: \(entry.name) is an external command, whose output is its own: run `\(entry.name) ... > FILE`")
         case .command(let command) where entry.name != name && command.onlyReads(arguments):
             return try command.run(
                 arguments,

@@ -52,6 +52,8 @@ public final class Completer {
     }
 
     private func invocationCandidates(_ entry: PluginEntry, word: String, previous: [String]) -> [String] {
+        // An external command's words are its own: only paths are a safe guess.
+        if case .external = entry.runner { return word.isEmpty || word.hasPrefix("-") ? [] : paths(word) }
         if let option = previous.last, option.hasPrefix("--") {
             let name = String(option.dropFirst(2))
             if name == "format" { return OutputFormat.allCases.map(\.rawValue) }

@@ -14,7 +14,19 @@ struct Launcher {
     var interactive: Bool { options.command.isEmpty && options.commands.isEmpty && options.script == nil && stdinIsTerminal }
 
     func run() -> Int32 {
+        var notebook: (arguments: NotebookCommand.Arguments, check: Bool)?
+        if options.command.first == "notebook" {
+            switch NotebookCommand.parse(words: Array(options.command.dropFirst()), output: output) {
+            case .run(let arguments): notebook = (arguments, false)
+            case .check(let arguments): notebook = (arguments, true)
+            case .exit(let code): return code
+            }
+        }
         let registry = Registry(analyses: BuiltinAnalyses.all, commands: BuiltinCommands.all)
+        PluginLoader.loadSQLAnalyses(
+            into: registry, folders: PluginLoader.analysisFolders(extra: options.pluginFolders),
+            report: { output.writeError($0 + "\n") })
+        PluginLoader.loadExternalCommands(into: registry, searchPath: ProcessInfo.processInfo.environment["PATH"])
         var environment = Environment()
         if let now = ProcessInfo.processInfo.environment["TALLY_NOW"], let date = Timestamps.parse(now) {
             environment.now = date  // a fixed clock, for reproducible scripts and tests
@@ -36,6 +48,9 @@ struct Launcher {
         } catch {
             output.writeError("error: \(Interpreter.message(for: error))\n")
             return 1
+        }
+        if let notebook {
+            return runNotebook(notebook.arguments, check: notebook.check, store: store, registry: registry, environment: environment)
         }
         let interpreter = Interpreter(
             store: store, registry: registry, environment: environment, output: output,
@@ -91,6 +106,8 @@ struct Launcher {
         switch interpreter.execute(line) {
         case .success, .quit: return 0
         case .failure(let message, let usage):
+            // An external command's status is tally's; it has said what went wrong itself.
+            if let status = interpreter.lastExternalStatus { return status }
             output.writeError("error: \(message)\n")
             return usage ? 2 : 1
         }

@@ -14,6 +14,7 @@ struct TallyCommand: ParsableCommand {
         discussion: """
             Without COMMAND, tally opens the REPL on a terminal, or runs the script on stdin.
             COMMAND is a plugin invocation (`tables --format json`), SQL or a dot command.
+            `tally notebook run|check FILE.md` re-runs a Markdown notebook (`tally notebook --help`).
             Inside the REPL, `help` lists everything.
             """,
         version: TallyInfo.version)
@@ -39,6 +40,11 @@ struct TallyCommand: ParsableCommand {
     @Option(name: .customShort("D"), help: ArgumentHelp("Set a session value, as `.set NAME VALUE` (repeatable).", valueName: "NAME=VALUE"))
     var defines: [String] = []
 
+    @Option(
+        name: .customLong("plugins"),
+        help: ArgumentHelp("Also load the SQL analyses (*.sql) in DIR (repeatable).", valueName: "DIR"))
+    var pluginFolders: [String] = []
+
     @Flag(name: .customLong("no-rc"), help: "Skip the startup file $XDG_CONFIG_HOME/tally/tallyrc.")
     var noRC = false
 
@@ -60,6 +66,20 @@ struct TallyCommand: ParsableCommand {
         }
         if script != nil && !(command.isEmpty && commands.isEmpty) {
             throw ValidationError("give either -f SCRIPT, -c COMMAND or a COMMAND, not several")
+        }
+        for folder in pluginFolders {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: ValueParser.expandTilde(folder), isDirectory: &isDirectory),
+                isDirectory.boolValue
+            else {
+                throw ValidationError("--plugins \(folder): no such folder (it should hold *.sql analyses)")
+            }
+        }
+        if command.first == "notebook" {
+            if format != nil {
+                throw ValidationError("notebook outputs are tables: drop --format (a block can switch with `.mode FMT`)")
+            }
+            if !commands.isEmpty { throw ValidationError("give either -c COMMAND or `notebook`, not both") }
         }
     }
 

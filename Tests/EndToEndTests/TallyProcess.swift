@@ -48,13 +48,19 @@ struct TallyProcess {
         try Data(text.utf8).write(to: home.appendingPathComponent(name))
     }
 
-    /// Runs tally with `arguments`, feeding `stdin`, from the home folder.
+    /// The repository's root folder (for the shipped notebooks and scripts).
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// Runs tally with `arguments`, feeding `stdin`, from `directory` (default: the home folder).
     @discardableResult
-    func run(_ arguments: [String], stdin: String = "", extraEnvironment: [String: String] = [:]) throws -> Output {
+    func run(
+        _ arguments: [String], stdin: String = "", extraEnvironment: [String: String] = [:], in directory: URL? = nil
+    ) throws -> Output {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
-        process.currentDirectoryURL = home
+        process.currentDirectoryURL = directory ?? home
         process.environment = environment.merging(extraEnvironment) { $1 }
         let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
         process.standardInput = inPipe

@@ -70,4 +70,17 @@ private enum TrendStub: Analysis {
         #expect(complete("cost-trend > \(dir.path)/rep").1 == [dir.path + "/reports/"])
         #expect(complete("cost-trend \(dir.path)/rev").1 == [dir.path + "/review.tally"])
     }
+
+    @Test func sqlAnalysesAndExternalCommandsComplete() throws {
+        let sql = try SQLAnalysis.parse(
+            "-- name: spend-by\n-- param: group enum(model,agent) default=model\n-- param: since date\nSELECT 1;",
+            path: "analyses/spend.sql", defaultName: "spend")
+        try completer.interpreter.registry.add(PluginEntry(sql: sql))
+        try completer.interpreter.registry.add(PluginEntry(external: ExternalCommand(name: "hello", path: "/bin/tally-hello")))
+        #expect(complete("spe").1 == ["spend-by"])
+        #expect(complete("spend-by --g").1 == ["--group"])
+        #expect(complete("spend-by --group a").1 == ["agent"])
+        #expect(complete("hel").1 == ["hello", "help"])
+        #expect(complete("hello --").1 == [])  // its options are its own
+    }
 }

@@ -130,10 +130,14 @@ extension Interpreter {
             try show(showResult())
         case ".plugins":
             let rows: [[Value]] = registry.entries.map {
-                [.text($0.name), .text($0.kind.rawValue), .text($0.origin.label), .text($0.summary)]
+                [.text($0.name), .text($0.kind.rawValue), .text($0.origin.label), .text($0.summary),
+                 $0.origin.location.map(Value.text) ?? .null]
             }
             try show(ResultSet(
-                columns: [Column("name", .text), Column("kind", .text), Column("origin", .text), Column("summary", .text)],
+                columns: [
+                    Column("name", .text), Column("kind", .text), Column("origin", .text), Column("summary", .text),
+                    Column("path", .text),
+                ],
                 rows: rows))
         case ".last":
             guard let last = lastResult else { throw UsageError(".last: no result yet") }

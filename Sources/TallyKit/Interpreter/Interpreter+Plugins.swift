@@ -4,6 +4,10 @@ import GRDB
 extension Interpreter {
     /// Runs `NAME [words] [--format FMT] [> FILE]`, or `help [NAME]`.
     func runInvocation(_ line: String) throws {
+        if let external = try externalCommand(in: line) {
+            try runExternal(external, line: line)
+            return
+        }
         let invocation = try Invocation.parse(line)
         if invocation.name == "help" {
             let topic = invocation.words.first
@@ -49,6 +53,10 @@ extension Interpreter {
             return try store.read { db in
                 try analysis.run(arguments, context: AnalysisContext(db: db, environment: env, log: log))
             }
+        case .sql(let analysis):
+            return try store.read { db in try analysis.run(arguments, db: db, environment: env) }
+        case .external(let external):
+            throw UsageError("\(external.name) is an external command: run it by name (`\(external.name) ARGS`)")
         case .command(let command) where command.onlyReads(arguments):
             return try store.read { db in
                 try command.run(
@@ -83,6 +91,44 @@ extension Interpreter {
         }
     }
 
+    /// The external command a line invokes, if its first word names one.
+    private func externalCommand(in line: String) throws -> ExternalCommand? {
+        guard case .word(let name)? = try Words.split(line).first,
+            case .external(let command)? = registry.entry(named: name)?.runner
+        else { return nil }
+        return command
+    }
+
+    /// Runs `tally-NAME` with the line's other words unchanged; `> FILE` still redirects.
+    private func runExternal(_ command: ExternalCommand, line: String) throws {
+        var tokens = try Words.split(line).dropFirst()[...]
+        var words: [String] = []
+        var redirect: Redirect?
+        while let token = tokens.popFirst() {
+            switch token {
+            case .word(let w): words.append(w)
+            case .redirect(let append):
+                guard case .word(let path)? = tokens.popFirst() else { throw UsageError("'>' needs a file name") }
+                redirect = Redirect(path: ValueParser.expandTilde(path), append: append)
+            }
+        }
+        var destination = redirect ?? onceFile ?? outputFile
+        onceFile = nil
+        let session = ExternalCommand.Session(databasePath: store.path, format: settings.format, readOnly: store.isReadOnly)
+        let status = try command.run(
+            words, session: session, inheritStderr: output is StandardOutput,
+            write: { [self] text in
+                if let d = destination {
+                    try append(text, to: d)
+                    destination = Redirect(path: d.path, append: true)  // later chunks add to the file
+                } else {
+                    output.write(text)
+                }
+            },
+            writeError: { [output] in output.writeError($0) })
+        if status != 0 { throw ExternalCommandFailure(name: command.name, status: status) }
+    }
+
     static func timeZone(named name: String) throws -> TimeZone {
         if name.lowercased() == "local" { return .current }
         guard let tz = TimeZone(identifier: name) ?? TimeZone(abbreviation: name) else {
@@ -107,6 +153,13 @@ extension Interpreter {
         var lines: [String] = []
         lines.append("\(entry.name) — \(entry.summary)")
         lines.append("")
+        if case .external(let command) = entry.runner {
+            lines.append("Usage: \(entry.name) [ARGS...] [> FILE]")
+            lines.append("")
+            lines.append("Runs \(command.path) with the words after the name as its arguments, TALLY_DB set to the")
+            lines.append("database and TALLY_FORMAT to the session's format; `\(entry.name) --help` asks the command itself.")
+            return lines.joined(separator: "\n") + "\n"
+        }
         var usage = "Usage: \(entry.name)"
         for p in entry.parameters where p.positional {
             usage += p.rest ? " [\(p.name)...]" : p.required ? " <\(p.name)>" : " [\(p.name)]"
@@ -115,16 +168,20 @@ extension Interpreter {
         if entry.acceptsDryRun { usage += " [--dry-run]" }
         usage += " [--format FMT] [> FILE]"
         lines.append(usage)
+        if let location = entry.origin.location {
+            lines.append("")
+            lines.append("From \(entry.origin.label) \(location).")
+        }
         if !entry.discussion.isEmpty {
             lines.append("")
             lines.append(entry.discussion)
         }
         var rows: [(String, String, String)] = entry.parameters.map { p in
             let label = p.positional ? "<\(p.name)>" : "--\(p.name)"
-            var detail = p.help
-            if let d = p.defaultValue { detail += " (default: \(d))" }
-            if p.required { detail += " (required)" }
-            return (label, p.type.name, detail)
+            var detail = [p.help]
+            if let d = p.defaultValue { detail.append("(default: \(d))") }
+            if p.required { detail.append("(required)") }
+            return (label, p.type.name, detail.filter { !$0.isEmpty }.joined(separator: " "))
         }
         if entry.acceptsDryRun { rows.append(("--dry-run", "bool", "Report what would change; change nothing.")) }
         if !entry.parameters.contains(where: { $0.name == "format" }) {
@@ -135,8 +192,10 @@ extension Interpreter {
         let w0 = rows.map { $0.0.count }.max() ?? 0
         let w1 = rows.map { $0.1.count }.max() ?? 0
         for (label, type, detail) in rows {
-            lines.append("  " + label.padding(toLength: w0, withPad: " ", startingAt: 0) + "  "
-                + type.padding(toLength: w1, withPad: " ", startingAt: 0) + "  " + detail)
+            var line = "  " + label.padding(toLength: w0, withPad: " ", startingAt: 0) + "  "
+                + type.padding(toLength: w1, withPad: " ", startingAt: 0) + "  " + detail
+            while line.hasSuffix(" ") { line.removeLast() }
+            lines.append(line)
         }
         if !entry.examples.isEmpty {
             lines.append("")
@@ -178,6 +237,13 @@ extension Interpreter {
             }
             lines.append("")
         }
+        lines.append("Your own plugins: every *.sql file in ./analyses/, $XDG_CONFIG_HOME/tally/analyses/ and --plugins DIR")
+        lines.append("is an analysis (header comments -- name:, -- summary:, -- param: NAME TYPE default=... help=...);")
+        lines.append("an executable tally-NAME on PATH is the command NAME. `.plugins` lists them with their origin.")
+        lines.append("")
+        lines.append("Scripts: tally -f FILE [--bail] [-D NAME=VALUE] or .read FILE. Notebooks: tally notebook run|check FILE.md")
+        lines.append("re-runs the ```tally blocks of a Markdown file and writes (or checks) each block's output after it.")
+        lines.append("")
         lines.append("Keys: Tab completes, Up/Down recall history, Ctrl-R searches it, Ctrl-C interrupts, Ctrl-D exits.")
         return lines.joined(separator: "\n") + "\n"
     }

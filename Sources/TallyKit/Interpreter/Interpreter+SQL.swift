@@ -40,7 +40,15 @@ extension Interpreter {
 
     /// A `.set` value as SQL sees it: integers and decimals as numbers, relative dates
     /// (`today`, `-30d`) as canonical timestamps, anything else as text.
+    /// Relative dates count days in the session time zone (`.set tz`), as plugin parameters do.
     func sqlValue(_ text: String) -> Value {
+        var env = environment
+        if let name = env.values["tz"], let zone = try? Self.timeZone(named: name) { env.timeZone = zone }
+        return Self.sqlValue(text, parser: env.parser)
+    }
+
+    /// A session value as SQL sees it, relative dates resolved by `parser`'s clock.
+    public static func sqlValue(_ text: String, parser: ValueParser) -> Value {
         if let i = Int64(text) { return .integer(i) }
         if let d = Double(text), text.range(of: #"^[+-]?[0-9]*\.[0-9]+$"#, options: .regularExpression) != nil {
             return .real(d)
@@ -49,7 +57,7 @@ extension Interpreter {
         if ["today", "yesterday", "tomorrow", "now"].contains(lowered)
             || (Duration(parsing: text) != nil && (text.hasPrefix("-") || text.hasPrefix("+")))
         {
-            if let d = environment.parser.date(text) { return .text(Timestamps.iso(d)) }
+            if let d = parser.date(text) { return .text(Timestamps.iso(d)) }
         }
         return .text(text)
     }

@@ -70,6 +70,12 @@ public final class Interpreter {
     var onceFile: Redirect?
     /// Current script location for `.read` nesting, to stop runaway recursion.
     var readDepth = 0
+    /// The exit status of the external command that made the last input fail, if one did:
+    /// a one-shot `tally NAME` exits with it.
+    public private(set) var lastExternalStatus: Int32?
+    /// Called with every result shown on the output (not those sent to a file), and the
+    /// invocation's `--chart on|off` if given: notebooks draw the charts as SVG.
+    public var resultObserver: ((ResultSet, Bool?) -> Void)?
 
     public init(
         store: Store, registry: Registry, environment: Environment = Environment(),
@@ -88,6 +94,7 @@ public final class Interpreter {
     public func execute(_ input: String) -> Outcome {
         let started = Date()
         let outcome: Outcome
+        lastExternalStatus = nil
         do {
             switch SQLKeywords.kind(of: input) {
             case .dotCommand: outcome = try runDotCommand(input)
@@ -96,6 +103,9 @@ public final class Interpreter {
             }
         } catch let e as UsageError {
             outcome = .failure(e.message, usage: true)
+        } catch let e as ExternalCommandFailure {
+            lastExternalStatus = e.status
+            outcome = .failure(e.description, usage: false)
         } catch {
             outcome = .failure(Self.message(for: error), usage: false)
         }
@@ -133,6 +143,7 @@ public final class Interpreter {
             format: format ?? settings.format, headers: settings.headers,
             maxRows: destination == nil ? settings.maxRows : nil, chart: chart ?? settings.chart)
         if destination != nil { options.chart = false }
+        if destination == nil { resultObserver?(result, chart) }
         let rendered = Renderer.render(result, options: options)
         if let destination {
             try append(rendered.stdout, to: destination)

@@ -4,6 +4,8 @@ import Foundation
 /// failure as `NAME:LINE: error: MESSAGE`.
 public struct ScriptRunner {
     public let interpreter: Interpreter
+    /// Where a failure goes; by default `NAME:LINE: error: MESSAGE` on the interpreter's stderr.
+    public var reportFailure: ((_ message: String, _ line: Int) -> Void)?
 
     public init(interpreter: Interpreter) {
         self.interpreter = interpreter
@@ -24,7 +26,9 @@ public struct ScriptRunner {
     }
 
     /// Runs lines as they come (stdin is read lazily so piped input streams).
-    public func runLines<S: Sequence>(_ lines: S, name: String, bail: Bool) -> Summary where S.Element == String {
+    /// - Parameter firstLine: the line number of the first line (a notebook block's place in its document).
+    public func runLines<S: Sequence>(_ lines: S, name: String, bail: Bool, firstLine: Int = 1) -> Summary
+    where S.Element == String {
         var accumulator = InputAccumulator()
         var summary = Summary()
         func execute(_ input: String, line: Int) -> Bool {
@@ -36,7 +40,12 @@ public struct ScriptRunner {
             case .failure(let message, let usage):
                 summary.failures += 1
                 if usage { summary.usageFailures += 1 }
-                interpreter.output.writeError("\(name):\(line): error: \(message)\n")
+                let line = line + firstLine - 1
+                if let reportFailure {
+                    reportFailure(message, line)
+                } else {
+                    interpreter.output.writeError("\(name):\(line): error: \(message)\n")
+                }
                 return !bail
             }
         }

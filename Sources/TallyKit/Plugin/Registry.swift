@@ -5,6 +5,10 @@ public struct PluginEntry {
     public enum Runner {
         case analysis(any Analysis.Type)
         case command(any Command.Type)
+        /// A user's `*.sql` analysis.
+        case sql(SQLAnalysis)
+        /// A `tally-NAME` executable on PATH: takes its words unparsed.
+        case external(ExternalCommand)
     }
 
     public var name: String
@@ -38,8 +42,33 @@ public struct PluginEntry {
         self.runner = .command(command)
     }
 
-    /// Commands take `--dry-run` in addition to their declared parameters.
-    public var acceptsDryRun: Bool { kind == .command }
+    public init(sql analysis: SQLAnalysis) {
+        self.name = analysis.name
+        self.summary = analysis.summary
+        self.discussion = analysis.discussion
+        self.kind = .analysis
+        self.origin = .sqlFile(analysis.path)
+        self.parameters = analysis.parameters
+        self.examples = []
+        self.runner = .sql(analysis)
+    }
+
+    public init(external command: ExternalCommand) {
+        self.name = command.name
+        self.summary = "External command \((command.path as NSString).lastPathComponent) (`\(command.name) --help` asks it for help)."
+        self.discussion = ""
+        self.kind = .command
+        self.origin = .external(command.path)
+        self.parameters = []
+        self.examples = []
+        self.runner = .external(command)
+    }
+
+    /// Built-in commands take `--dry-run` in addition to their declared parameters.
+    public var acceptsDryRun: Bool {
+        if case .command = runner { return true }
+        return false
+    }
 }
 
 /// Every plugin by name: built-ins from an explicit list (SPEC §5), one lookup for all users.
@@ -70,7 +99,7 @@ public final class Registry {
 
     public var names: [String] { entries.map(\.name) }
 
-    private func describe(_ e: PluginEntry) -> String {
+    func describe(_ e: PluginEntry) -> String {
         e.origin.location.map { "\(e.origin.label) \($0)" } ?? "the \(e.origin.label) \(e.kind.rawValue)"
     }
 }

@@ -151,6 +151,9 @@ public final class Store: @unchecked Sendable {
         guard header == Data("SQLite format 3\0".utf8) else { throw StoreError.notSQLite(path) }
         var config = Configuration()
         config.readonly = true
+        // Another process closing the database checkpoints it under a brief exclusive lock:
+        // wait for it like every other connection does, instead of failing to open.
+        config.busyMode = .timeout(10)
         let queue = try DatabaseQueue(path: path, configuration: config)
         defer { try? queue.close() }
         return try queue.read { db in
