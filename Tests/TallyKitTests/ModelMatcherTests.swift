@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TallyKit
 
@@ -91,6 +92,22 @@ struct MatchCase: CustomTestStringConvertible, Sendable {
         let match = Self.book.matcher.match(c.model, provider: c.provider)
         #expect(match?.key == c.expected)
         if let rule = c.rule { #expect(match?.rule == rule) }
+    }
+
+    /// One matcher shared by threads (the parameterized test above runs its cases in parallel
+    /// on one book): its cache and lazy indexes used to be written unguarded, and the test
+    /// process crashed about one run in ten.
+    @Test func oneMatcherServesManyThreadsAtOnce() {
+        let book = PriceBook(records: PriceSnapshot.records)
+        let names = Self.cases.map(\.model) + (0..<400).map { "claude-sonnet-4-5-2025\($0)" }
+        var keys = [String?](repeating: nil, count: names.count)
+        keys.withUnsafeMutableBufferPointer { out in
+            DispatchQueue.concurrentPerform(iterations: names.count) { i in
+                out[i] = book.matcher.match(names[i])?.key
+            }
+        }
+        let fresh = PriceBook(records: PriceSnapshot.records)
+        #expect(keys == names.map { fresh.matcher.match($0)?.key })
     }
 
     @Test func atLeastFortyRealIds() {

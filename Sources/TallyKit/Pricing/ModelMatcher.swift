@@ -39,7 +39,7 @@ public struct ModelMatch: Hashable, Sendable {
 /// model vendor's own API or cloud (Anthropic, OpenAI, Google, Bedrock, Azure, ...); resellers and
 /// gateways, which add margins, are matched only by their own provider or exact name. Ties go to
 /// names without region prefix, then the shorter name.
-public final class ModelMatcher {
+public final class ModelMatcher: @unchecked Sendable {
     private let exact: [String: String]
     private let exactLowercased: [String: String]
     private let providers: [String: Set<String>]
@@ -82,8 +82,15 @@ public final class ModelMatcher {
         self.aliases = folded
     }
 
+    /// Guards `cache` and the lazy indexes: a price book is shared by threads (the indexer's
+    /// writer, parallel tests), and a dictionary written from two threads crashes.
+    private let lock = NSLock()
+
     /// The priced model for `model` as the call's `provider` served it; nil when unpriced.
+    /// Safe to call from several threads.
     public func match(_ model: String, provider: String? = nil) -> ModelMatch? {
+        lock.lock()
+        defer { lock.unlock() }
         let cacheKey = (provider ?? "") + "\u{1F}" + model
         if let hit = cache[cacheKey] { return hit }
         let result = resolve(model, provider: provider?.lowercased(), viaAlias: true)
