@@ -29,6 +29,8 @@ import Testing
     @Test func theGlobFindsTheNotebooks() {
         #expect(Self.notebooks.contains("getting-started.md"))
         #expect(Self.notebooks.contains("cost-review.md"))
+        #expect(Self.notebooks.contains("stale-cost-audit.md"))
+        #expect(Self.notebooks.contains("suspicious-tokens.md"))
         #expect(!Self.notebooks.contains("README.md"))
     }
 
@@ -40,7 +42,7 @@ import Testing
         let r = try demo.tally.run(["--db", demo.path, "notebook", "check", path])
         #expect(r.status == 0, """
             \(name) no longer matches the demo data; re-run it with
-              tally demo --db demo.db && tally --db demo.db notebook run notebooks/\(name)
+              tally --db demo.db demo && tally --db demo.db notebook run notebooks/\(name)
             \(r.stderr)\(r.stdout)
             """)
     }
