@@ -69,17 +69,21 @@ public struct StoreWriter {
         }
         // One statement per table over a JSON array of the ids (a statement per id cost an
         // eighth of a tree's write time).
-        try db.execute(
-            literal: """
-                INSERT INTO projects (id, source) SELECT value, \(source) FROM json_each(\(Self.jsonArray(projects.sorted())))
-                WHERE true ON CONFLICT DO NOTHING
-                """)
-        try db.execute(
-            literal: """
-                INSERT INTO sessions (id, source, attributes)
-                SELECT value, \(source), '{"placeholder":true}' FROM json_each(\(Self.jsonArray(sessions.sorted())))
-                WHERE true ON CONFLICT DO NOTHING
-                """)
+        // Cached statements: `execute(literal:)` splits and prepares its SQL on every call,
+        // which cost more than the inserts.
+        if !projects.isEmpty {
+            try db.cachedStatement(
+                sql: "INSERT INTO projects (id, source) SELECT value, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING"
+            ).execute(arguments: [source, Self.jsonArray(projects.sorted())])
+        }
+        if !sessions.isEmpty {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO sessions (id, source, attributes)
+                    SELECT value, ?, '{"placeholder":true}' FROM json_each(?) WHERE true ON CONFLICT DO NOTHING
+                    """
+            ).execute(arguments: [source, Self.jsonArray(sessions.sorted())])
+        }
 
         var messages: [String: (session: String, at: String?)] = [:]
         for p in batch.parts { messages[p.messageID] = messages[p.messageID] ?? (p.sessionID, p.createdAt) }
@@ -99,16 +103,17 @@ public struct StoreWriter {
             rows += "]"
         }
         rows += "]"
-        try db.execute(
-            literal: """
+        try db.cachedStatement(
+            sql: """
                 INSERT INTO messages (id, session_id, role, created_at, attributes)
                 SELECT m.value ->> 0, m.value ->> 1, 'assistant',
                        coalesce(m.value ->> 2, (SELECT started_at FROM sessions WHERE id = m.value ->> 1),
                                 '1970-01-01T00:00:00.000Z'),
                        '{"placeholder":true}'
-                FROM json_each(\(rows)) m
+                FROM json_each(?) m
                 WHERE true ON CONFLICT DO NOTHING
-                """)
+                """
+        ).execute(arguments: [rows])
     }
 
     /// A JSON array of strings.
