@@ -38,6 +38,23 @@ import TallyKit
         #expect(log.stdout == "entity_id,old_value,new_value\n3fd423c0,90000000,2370000000\n559d1025,1037840000,764540000\n")
     }
 
+    /// Runs that write nothing leave the database file as it was, byte for byte: an analysis, a
+    /// dry run, a failing command. (GRDB's pool used to write a table and drop it on every open
+    /// when no -wal file existed, which reached the file at the checkpoint on close.)
+    @Test func runsThatWriteNothingLeaveTheFileByteForByte() throws {
+        let db = try demo()
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        #expect(!FileManager.default.fileExists(atPath: db + "-wal"))
+        for args in [["tables"], ["cost-by-model"], ["backfill", "rollups", "--dry-run"], ["resync", "--dry-run"],
+                     ["resync", "--run", "no-such-run"], ["-c", "SELECT count(*) FROM calls"]] {
+            _ = try tally.run(["--db", db] + args)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before, "\(args) changed the file")
+        }
+        let fixed = try tally.run(["--db", db, "backfill", "rollups"])
+        #expect(fixed.status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) != before)
+    }
+
     @Test func exportWritesFilesAndNeverOverwritesSilently() throws {
         let db = try demo()
         let out = tally.path("calls.csv")

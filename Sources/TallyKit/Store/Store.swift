@@ -89,6 +89,29 @@ public final class Store: @unchecked Sendable {
         return Store(path: nil, writer: queue, isReadOnly: false)
     }
 
+    /// A WAL pool on `path`. GRDB makes sure a non-empty `-wal` file exists by creating and
+    /// dropping a table when there is none; that write reached the database file at the
+    /// checkpoint on close, so every run — a read-only analysis, a `--dry-run` — changed the file's
+    /// bytes. An existing WAL-mode database gets a `-wal` file holding a header that is not valid
+    /// (SQLite treats it as an empty log and rewrites it on the first write) instead: nothing is
+    /// written until something is, and the file is removed as usual when the last connection closes.
+    static func openPool(_ path: String) throws -> DatabasePool {
+        let wal = path + "-wal"
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? nil
+        if walSize ?? 0 == 0, isWALModeDatabase(path) {
+            FileManager.default.createFile(atPath: wal, contents: Data(count: 32))
+        }
+        return try DatabasePool(path: path, configuration: configuration())
+    }
+
+    /// True when `path` is a SQLite file whose header says WAL mode (bytes 18 and 19 are 2).
+    static func isWALModeDatabase(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let header = try? handle.read(upToCount: 20), header.count == 20 else { return false }
+        return header.starts(with: Data("SQLite format 3\0".utf8)) && header[18] == 2 && header[19] == 2
+    }
+
     /// Opens (or creates) the database at `path`. Never modifies a file that is not a Tally
     /// database, and never migrates without the policy's consent.
     ///
@@ -124,7 +147,7 @@ public final class Store: @unchecked Sendable {
             case .refuse:
                 throw StoreError.schemaTooOld(path, pending)
             case .leavePending:
-                let pool = try DatabasePool(path: path, configuration: configuration())
+                let pool = try openPool(path)
                 return Store(path: path, writer: pool, isReadOnly: false, migrator: migrator, downSteps: downSteps)
             case .ask(let confirm):
                 let question =
@@ -136,7 +159,7 @@ public final class Store: @unchecked Sendable {
                 log("migrating \(path) (\(pending.joined(separator: ", "))); backup written to \(backup)")
             }
         }
-        let pool = try DatabasePool(path: path, configuration: configuration())
+        let pool = try openPool(path)
         try migrator.migrate(pool)
         return Store(path: path, writer: pool, isReadOnly: false, migrator: migrator, downSteps: downSteps)
     }
