@@ -39,9 +39,7 @@ public enum CostTrend: Analysis {
     public static func run(_ arguments: Arguments, context: AnalysisContext) throws -> ResultSet {
         let filter = CallFilter(arguments)
         let unit = arguments.string("by").flatMap(Periods.Unit.init(rawValue:)) ?? .day
-        let zone = context.environment.timeZoneName
-        let usage = try ModelUsage.fetch(
-            context.db, filter: filter, groupBy: "tz_period(c.started_at, \(unit.rawValue), \(zone))")
+        let usage = try ModelUsage.fetch(context.db, filter: filter, by: unit, timeZone: context.environment.timeZone)
 
         var byPeriod: [String: (calls: Int64, tokens: Int64, cost: Int64?)] = [:]
         for u in usage {

@@ -78,6 +78,29 @@ func demoLikeStore(calls: Int = 5000) throws -> Store {
         }
     }
 
+    /// cost-trend groups by UTC quarter hour in SQL and relabels in Swift; every period must hold
+    /// what `tz_period` puts in it, in zones with DST and with 45-minute offsets.
+    @Test(arguments: ["UTC", "America/New_York", "Asia/Kathmandu", "Pacific/Chatham"])
+    func costTrendPeriodsEqualTzPeriodInSQL(_ zone: String) throws {
+        let store = try Self.store.get()
+        var env = Fixtures.environment
+        env.timeZone = TimeZone(identifier: zone)!
+        for unit in ["day", "week", "month"] {
+            let trend = try run("cost-trend --by \(unit)", on: store, environment: env)
+            let expected = try store.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT tz_period(started_at, ?, ?) AS period, count(*), sum(total_tokens), sum(cost_nanos)
+                    FROM calls GROUP BY 1 ORDER BY 1
+                    """, arguments: [unit, zone])
+            }
+            let shown = trend.records.filter { $0["calls"] != .integer(0) }
+            #expect(shown.map { $0["period"]?.stringValue } == expected.map { $0[0] as String? }, "\(zone) \(unit)")
+            #expect(shown.map { $0["calls"] } == expected.map { .integer($0[1]) }, "\(zone) \(unit)")
+            #expect(shown.map { $0["total_tokens"] } == expected.map { .integer($0[2]) }, "\(zone) \(unit)")
+            #expect(shown.map { $0["cost_usd"] } == expected.map { .decimal(Money.usd(nanos: $0[3])) }, "\(zone) \(unit)")
+        }
+    }
+
     @Test func costTrendBucketsDaysInTheSessionTimeZone() throws {
         let store = try Fixtures.store("priced")
         // In Tokyo (UTC+9) g2 at 2026-03-05T12:00Z is on the 5th; o2 at 16:00Z and a1 at 20:00Z are on the 6th.

@@ -60,6 +60,41 @@ public struct ModelUsage: Hashable, Sendable {
         return aggregator.results
     }
 
+    /// `fetch` grouped by local period (`group` is the period label). SQLite groups by UTC
+    /// quarter hour with plain text arithmetic — `tz_period` as a function called on every row
+    /// cost three times the scan — and each quarter's rows are relabelled and merged here.
+    public static func fetch(
+        _ db: Database, filter: CallFilter, by unit: Periods.Unit, timeZone: TimeZone, where extra: SQL? = nil
+    ) throws -> [ModelUsage] {
+        let quarter: SQL = "substr(c.started_at, 1, 14) || (CAST(substr(c.started_at, 15, 2) AS INTEGER) / 15)"
+        var labels: [String: String] = [:]
+        var index: [String: Int] = [:]
+        var merged: [ModelUsage] = []
+        for var u in try fetch(db, filter: filter, groupBy: quarter, where: extra) {
+            let key = u.group ?? ""
+            let label: String
+            if let known = labels[key] {
+                label = known
+            } else {
+                // "2026-03-05T10:" + quarter of the hour (0...3).
+                let minute = (Int(key.dropFirst(14)) ?? 0) * 15
+                let start = Timestamps.parse(String(key.prefix(14)) + (minute < 10 ? "0" : "") + "\(minute):00.000Z")
+                let quarters = Int64(((start?.timeIntervalSince1970 ?? 0) * 1000).rounded()) / 900_000
+                label = Periods.label(ofQuarter: quarters, by: unit, timeZone: timeZone)
+                labels[key] = label
+            }
+            let mergeKey = label + "\u{1F}" + (u.provider ?? "\u{0}") + "\u{1F}" + (u.model ?? "\u{0}")
+            if let i = index[mergeKey] {
+                merged[i].add(u)
+            } else {
+                u.group = label
+                index[mergeKey] = merged.count
+                merged.append(u)
+            }
+        }
+        return merged
+    }
+
     /// The notes of a cost result (SPEC §4, §6): unpriced models named with their token volume,
     /// total-only calls, fallback prices. Each uses its keyword ("unpriced", "total-only",
     /// "fallback") so that scripts can grep for it.

@@ -40,4 +40,17 @@ public enum Periods {
             return CivilTime.split(ms + offset).day
         }
     }
+
+    /// The local period label of a quarter hour (quarter hours since 1970 UTC). Every time zone's
+    /// offset is a whole number of quarter hours, so a quarter lies in one local period.
+    public static func label(ofQuarter quarter: Int64, by unit: Unit, timeZone: TimeZone) -> String {
+        let ms = quarter * 900_000
+        let offset = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000))) * 1000
+        let day = CivilTime.split(ms + offset).day
+        switch unit {
+        case .day: return CivilTime.dateText(day: day)
+        case .week: return CivilTime.isoWeekText(day: day)
+        case .month: return CivilTime.monthText(day: day)
+        }
+    }
 }

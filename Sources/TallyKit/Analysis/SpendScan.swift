@@ -76,7 +76,7 @@ public struct SpendScan {
     public func costByPeriod(_ unit: Periods.Unit, timeZone: TimeZone) -> [String: [Int: Int64]] {
         var result: [String: [Int: Int64]] = [:]
         for (offset, count) in calls.enumerated() where count > 0 {
-            let label = Self.label(base + Int64(offset), unit, timeZone)
+            let label = Periods.label(ofQuarter: base + Int64(offset), by: unit, timeZone: timeZone)
             for model in models.indices {
                 result[label, default: [:]][model, default: 0] += cells[offset * stride + model]
             }
@@ -138,15 +138,4 @@ public struct SpendScan {
         return index
     }
 
-    /// The local period label of a quarter hour.
-    private static func label(_ quarter: Int64, _ unit: Periods.Unit, _ timeZone: TimeZone) -> String {
-        let ms = quarter * 900_000
-        let offset = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000))) * 1000
-        let day = CivilTime.split(ms + offset).day
-        switch unit {
-        case .day: return CivilTime.dateText(day: day)
-        case .week: return CivilTime.isoWeekText(day: day)
-        case .month: return CivilTime.monthText(day: day)
-        }
-    }
 }
