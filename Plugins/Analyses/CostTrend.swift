@@ -47,24 +47,8 @@ public enum CostTrend: Analysis {
             let cost = u.costNanos.map { ($0 + (sum.cost ?? 0)) } ?? sum.cost
             byPeriod[u.group ?? ""] = (sum.calls + u.calls, sum.tokens + u.totalTokens, cost)
         }
-        let now = Timestamps.iso(context.environment.now)
-        let range = try Row.fetchOne(
-            context.db, SQLRequest<Row>(literal: "SELECT min(c.started_at), max(c.started_at) FROM calls c WHERE \(filter.condition)"))
-        let first: String? = range?[0], last: String? = range?[1]
-        let start = filter.since.map(Timestamps.iso) ?? first
-        let end: String?
-        if let until = filter.until {
-            end = Timestamps.iso(until.addingTimeInterval(-0.001))
-        } else if filter.since != nil {
-            end = max(last ?? now, now)
-        } else {
-            end = last
-        }
-        var labels: [String] = []
-        if let start, let end {
-            labels = Periods.labels(from: start, through: end, by: unit, timeZone: context.environment.timeZone)
-        }
-        labels = Array(Set(labels).union(byPeriod.keys)).sorted()
+        let labels = try Periods.labels(
+            covering: filter, by: unit, db: context.db, environment: context.environment, present: byPeriod.keys)
 
         let rows: [[Value]] = labels.map { label in
             let p = byPeriod[label] ?? (0, 0, 0)
