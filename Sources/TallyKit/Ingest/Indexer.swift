@@ -245,10 +245,7 @@ public final class Indexer {
                     summary.unchanged += 1
                     continue
                 }
-                if ledger.entries[path] != nil {
-                    try Derivations.enqueue(sessions(readFrom: path, in: db), in: db)
-                    try writer.forget(path: path)
-                }
+                try forgetIfKnown(path, ledger: ledger, writer: writer, db: db)
                 try writer.write(batch, path: path, source: source)
                 try Derivations.enqueue(Self.sessions(of: batch), in: db)
                 let status = batch.rejections.isEmpty ? "indexed" : (batch.indexed > 0 ? "partial" : "failed")
@@ -293,17 +290,15 @@ public final class Indexer {
             summary.filesRead = 1
             return summary
         }
-        // No savepoint around the pieces: inside one, SQLite copies every page a statement
-        // touches into its sub-journal file (about 40 KB per call, most of the writer's time).
-        // A reader error instead rolls the whole transaction back, and a second one records
-        // the input as one rejection.
+        // A reader error rolls the whole transaction back (the file's old rows come back with
+        // it), and a second transaction records the input as one rejection.
         var failure: Error? = nil
-        // Every call upsert may abort (CHECK constraints), so SQLite journals the pages it
-        // changes; once one statement's journal passes 64 KB it moves to a temporary file for
-        // the rest of the transaction, and each call then cost ~40 KB of pwrite. With temporary
-        // storage in memory for this transaction the journal stays in memory (it holds one
-        // statement's pages at a time); the pieces are repriced one by one, so temporary tables
-        // stay small too.
+        // Every call upsert may abort (CHECK constraints), so SQLite journals the pages each
+        // statement changes; once one statement's journal passes 64 KB it moves to a temporary
+        // file for the rest of the transaction, and each call then cost ~40 KB of pwrite. With
+        // temporary storage in memory for this transaction the journal stays in memory (it holds
+        // one statement's pages at a time); the pieces are repriced one by one, so temporary
+        // tables stay small too.
         try setTemporaryStorage("MEMORY")
         defer { try? setTemporaryStorage("DEFAULT") }
         do {
