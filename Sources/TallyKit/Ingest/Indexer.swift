@@ -299,8 +299,8 @@ public final class Indexer {
         // temporary storage in memory for this transaction the journal stays in memory (it holds
         // one statement's pages at a time); the pieces are repriced one by one, so temporary
         // tables stay small too.
-        try setTemporaryStorage("MEMORY")
-        defer { try? setTemporaryStorage("DEFAULT") }
+        try setWriterPragma("temp_store = MEMORY")
+        defer { try? setWriterPragma("temp_store = DEFAULT") }
         do {
             try store.write { db in
                 let writer = StoreWriter(db: db, now: now)
@@ -383,10 +383,10 @@ public final class Indexer {
             status: status, at: now)
     }
 
-    /// `PRAGMA temp_store` on the writer's connection (outside a transaction).
-    private func setTemporaryStorage(_ mode: String) throws {
+    /// A `PRAGMA` on the writer's connection of a database file (outside a transaction).
+    private func setWriterPragma(_ setting: String) throws {
         guard store.path != nil else { return }
-        try store.withConnection { db in try db.execute(sql: "PRAGMA temp_store = \(mode)") }
+        try store.withConnection { db in try db.execute(sql: "PRAGMA " + setting) }
     }
 
     /// Sessions with rows read from a file (their derived data changes when it is replaced).
@@ -450,14 +450,8 @@ public final class Indexer {
         // SQLite sizes each sorter (the GROUP BY and ORDER BY of exchanges and rollups) by the
         // page cache: at 64 MB, several at once over a million records took peak memory past
         // 300 MB. They spill to temporary files instead past 16 MB.
-        if store.path != nil {
-            try store.withConnection { db in try db.execute(sql: "PRAGMA cache_size = -16384") }
-        }
-        defer {
-            if store.path != nil {
-                _ = try? store.withConnection { db in try db.execute(sql: "PRAGMA cache_size = -\(Store.pageCacheKiB)") }
-            }
-        }
+        try setWriterPragma("cache_size = -16384")
+        defer { try? setWriterPragma("cache_size = -\(Store.pageCacheKiB)") }
         try store.write { db in
             try Derivations.rebuildQueued(in: db) { scope in
                 try CostEngine.reprice(db, calls: scope, book: try self.prices(db))

@@ -91,18 +91,9 @@ public struct StoreWriter {
             if let m = c.messageID, let s = c.sessionID { messages[m] = messages[m] ?? (s, c.startedAt) }
         }
         guard !messages.isEmpty else { return }
-        var rows = "["
-        for (i, (id, ref)) in messages.sorted(by: { $0.key < $1.key }).enumerated() {
-            if i > 0 { rows += "," }
-            rows += "["
-            JSONValue.writeString(id, into: &rows)
-            rows += ","
-            JSONValue.writeString(ref.session, into: &rows)
-            rows += ","
-            if let at = ref.at { JSONValue.writeString(at, into: &rows) } else { rows += "null" }
-            rows += "]"
-        }
-        rows += "]"
+        let rows = JSONValue.array(messages.sorted(by: { $0.key < $1.key }).map { id, ref in
+            .array([.string(id), .string(ref.session), ref.at.map(JSONValue.string) ?? .null])
+        }).jsonText
         try db.cachedStatement(
             sql: """
                 INSERT INTO messages (id, session_id, role, created_at, attributes)
@@ -118,12 +109,7 @@ public struct StoreWriter {
 
     /// A JSON array of strings.
     static func jsonArray(_ texts: [String]) -> String {
-        var out = "["
-        for (i, t) in texts.enumerated() {
-            if i > 0 { out += "," }
-            JSONValue.writeString(t, into: &out)
-        }
-        return out + "]"
+        JSONValue.array(texts.map(JSONValue.string)).jsonText
     }
 
     // MARK: - Upserts

@@ -42,17 +42,8 @@ public enum TableExport {
         let order = unordered ? "" : " ORDER BY rowid"
         let cursor = try Row.fetchCursor(db, sql: "SELECT \(selects.joined(separator: ", ")) FROM \(table.quotedDatabaseIdentifier)\(order)")
         var cells: [Value] = []
-        cells.reserveCapacity(names.count)
         while let r = try cursor.next() {
-            cells.removeAll(keepingCapacity: true)
-            for i in names.indices {
-                let v = Value(r[i] as DatabaseValue)
-                if nanoIndexes.contains(i), let n = v.decimalValue {
-                    cells.append(.decimal(n / 1_000_000_000))
-                } else {
-                    cells.append(v)
-                }
-            }
+            Value.cells(of: r, count: names.count, nanoIndexes: nanoIndexes, into: &cells)
             try row(cells)
         }
     }

@@ -14,6 +14,23 @@ extension Value {
     }
 }
 
+extension Value {
+    /// A row's first `count` cells, replacing `cells`; the columns at `nanoIndexes` hold integer
+    /// nano-dollars and are shown as USD (what the `*_usd` views compute, exactly).
+    static func cells(of row: Row, count: Int, nanoIndexes: Set<Int>, into cells: inout [Value]) {
+        cells.removeAll(keepingCapacity: true)
+        cells.reserveCapacity(count)
+        for i in 0..<count {
+            let v = Value(row[i] as DatabaseValue)
+            if nanoIndexes.contains(i), let n = v.decimalValue {
+                cells.append(.decimal(n / 1_000_000_000))
+            } else {
+                cells.append(v)
+            }
+        }
+    }
+}
+
 extension Value: DatabaseValueConvertible {
     public var databaseValue: DatabaseValue {
         switch self {
@@ -70,15 +87,7 @@ extension Database {
         let cursor = try Row.fetchCursor(statement)
         while let row = try cursor.next() {
             var cells: [Value] = []
-            cells.reserveCapacity(names.count)
-            for i in names.indices {
-                let v = Value(row[i] as DatabaseValue)
-                if nanoIndexes.contains(i), let n = v.decimalValue {
-                    cells.append(.decimal(n / 1_000_000_000))
-                } else {
-                    cells.append(v)
-                }
-            }
+            Value.cells(of: row, count: names.count, nanoIndexes: nanoIndexes, into: &cells)
             rows.append(cells)
         }
         return ResultSet(columns: columns, rows: rows)
