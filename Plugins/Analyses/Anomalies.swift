@@ -228,7 +228,7 @@ private struct Series {
             s.total.append(models.values.reduce(0, +))
             s.tops[label] = (top(models), top(sessions))
         }
-        s.usage = try ModelUsage.fetch(db, filter: filter)
+        s.usage = try ModelUsage.fetch(db, filter: filter, per: .none)
         s.sessionless = try Int64.fetchOne(db, SQLRequest<Int64>(literal: """
             SELECT count(*) FROM calls c WHERE \(filter.condition) AND c.session_id IS NULL
             """)) ?? 0

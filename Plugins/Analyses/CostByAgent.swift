@@ -41,7 +41,7 @@ public enum CostByAgent: Analysis {
 
     public static func run(_ arguments: Arguments, context: AnalysisContext) throws -> ResultSet {
         let filter = CallFilter(arguments)
-        let usage = try ModelUsage.fetch(context.db, filter: filter, groupBy: "c.agent")
+        let usage = try ModelUsage.fetch(context.db, filter: filter, per: .agent)
         let agents = ModelUsage.byGroup(usage).sorted { a, b in
             ModelUsage.costOrder(a, b) ?? ((a.group ?? "") < (b.group ?? ""))
         }

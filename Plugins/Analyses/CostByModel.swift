@@ -37,7 +37,7 @@ public enum CostByModel: Analysis {
 
     public static func run(_ arguments: Arguments, context: AnalysisContext) throws -> ResultSet {
         let filter = CallFilter(arguments)
-        let usage = try ModelUsage.fetch(context.db, filter: filter)
+        let usage = try ModelUsage.fetch(context.db, filter: filter, per: .none)
         let total = usage.reduce(Int64(0)) { $0 + ($1.costNanos ?? 0) }
         let sorted = usage.sorted {
             ($0.costNanos ?? -1, $0.totalTokens, $1.provider ?? "", $1.model ?? "")

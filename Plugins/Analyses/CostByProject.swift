@@ -37,7 +37,7 @@ public enum CostByProject: Analysis {
 
     public static func run(_ arguments: Arguments, context: AnalysisContext) throws -> ResultSet {
         let filter = CallFilter(arguments)
-        let usage = try ModelUsage.fetch(context.db, filter: filter, groupBy: "c.project_id")
+        let usage = try ModelUsage.fetch(context.db, filter: filter, per: .project)
         let names = try Dictionary(
             Row.fetchAll(context.db, sql: "SELECT id, coalesce(name, id) FROM projects").map { ($0[0] as String, $0[1] as String) },
             uniquingKeysWith: { a, _ in a })

@@ -12,6 +12,7 @@ public enum Tables: Analysis {
     public static let examples = [
         Example("tables", "Row counts of every table.", fixture: "tiny", expected: """
             table,rows
+            call_rollup,3
             calls,4
             cost_audit_log,0
             derive_queue,0

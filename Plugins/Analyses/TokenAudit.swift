@@ -126,7 +126,7 @@ public enum TokenAudit: Analysis {
 
         let book = try PriceBook.load(db)
         var unmatched: [String: (calls: Int64, tokens: Int64)] = [:]
-        for u in try ModelUsage.fetch(db, filter: filter) {
+        for u in try ModelUsage.fetch(db, filter: filter, per: .none) {
             guard let model = u.model, !model.isEmpty, book.matcher.match(model, provider: u.provider) == nil else { continue }
             let known = unmatched[model] ?? (0, 0)
             unmatched[model] = (known.calls + u.calls, known.tokens + u.totalTokens)

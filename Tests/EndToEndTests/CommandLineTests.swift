@@ -133,7 +133,7 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent("notebooks/first-look.tally").path
         let r = try tally.run(["--db", tally.path("t.db"), "-f", script, "-D", "since=-30d", "--bail", "--format", "csv"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.hasPrefix("table,rows\ncalls,0\n"))
+        #expect(r.stdout.hasPrefix("table,rows\ncall_rollup,0\ncalls,0\n"))
         #expect(r.stdout.hasSuffix("model,calls,total_tokens,total_only_tokens,cost_usd\n"))
         let missing = try tally.run(["--db", tally.path("t.db"), "-f", script])
         #expect(missing.status == 1)

@@ -112,6 +112,7 @@ struct ExampleCase: CustomTestStringConvertible, Sendable {
               tables
                   Row counts of every table. (fixture: tiny)
                   │ table,rows
+                  │ call_rollup,3
                   │ calls,4
             """))
     }

@@ -56,7 +56,7 @@ private enum TrendStub: Analysis {
     }
 
     @Test func tablesColumnsAndSessionParameters() {
-        #expect(complete("select * from cal").1 == ["call_count", "call_id", "calls"])
+        #expect(complete("select * from cal").1 == ["call_count", "call_id", "call_rollup", "calls"])
         #expect(complete("select input_t").1 == ["input_tokens"])
         #expect(complete("select :si").1 == [":since"])
         #expect(complete(".schema sess").1 == ["sessions"])

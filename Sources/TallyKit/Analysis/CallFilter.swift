@@ -37,10 +37,35 @@ public struct CallFilter {
         var parts: [SQL] = []
         if let since { parts.append("c.started_at >= \(Timestamps.iso(since))") }
         if let until { parts.append("c.started_at < \(Timestamps.iso(until))") }
+        return Self.conjunction(parts + dimensionConditions)
+    }
+
+    /// The same condition on `call_rollup` aliased `c`, or nil when a date falls inside a quarter
+    /// hour (the rollup cannot split one). Dates from `--since`/`--until` are local midnights, and
+    /// every time zone's offset is a whole number of quarter hours.
+    public var rollupCondition: SQL? {
+        var parts: [SQL] = []
+        for (date, op) in [(since, ">="), (until, "<")] {
+            guard let date else { continue }
+            let seconds = date.timeIntervalSince1970
+            guard seconds == seconds.rounded(), Int64(seconds) % 900 == 0 else { return nil }
+            parts.append("c.quarter \(sql: op) \(Int64(seconds) / 900)")
+        }
+        return Self.conjunction(parts + dimensionConditions)
+    }
+
+    /// The conditions on the columns `calls` and `call_rollup` share (a NULL dimension is `x''`
+    /// in the rollup, which equals no text either).
+    private var dimensionConditions: [SQL] {
+        var parts: [SQL] = []
         if let project { parts.append("c.project_id IN (SELECT id FROM projects WHERE id = \(project) OR name = \(project))") }
         if let source { parts.append("c.source = \(source)") }
         if let provider { parts.append("c.provider = \(provider) COLLATE NOCASE") }
-        return parts.isEmpty ? "1" : parts.joined(separator: " AND ")
+        return parts
+    }
+
+    private static func conjunction(_ parts: [SQL]) -> SQL {
+        parts.isEmpty ? "1" : parts.joined(separator: " AND ")
     }
 
     /// The cost column this mode reads, on `c` (never a price: analyses read stored costs).

@@ -56,31 +56,79 @@ public struct ModelUsage: Hashable, Sendable {
             WHERE \(filter.condition) AND \(extraCondition)
             """)
         var aggregator = UsageAggregator()
-        try aggregator.scan(statement, db: db)
+        try aggregator.scan(statement, db: db, rows: .calls)
         return aggregator.results
     }
 
-    /// `fetch` grouped by local period (`group` is the period label). SQLite groups by UTC
-    /// quarter hour with plain text arithmetic — `tz_period` as a function called on every row
-    /// cost three times the scan — and each quarter's rows are relabelled and merged here.
+    /// What `fetch(_:filter:per:)` groups by besides provider and model.
+    public enum Dimension: Sendable {
+        case none, agent, project, session
+        /// The UTC quarter hour, as seconds since 1970 / 900 (`group` is its decimal text).
+        case quarter
+
+        /// The column of `call_rollup` (aliased `c`); `x''` is its NULL.
+        var rollupColumn: SQL {
+            switch self {
+            case .none: return "NULL"
+            case .agent: return "nullif(c.agent, x'')"
+            case .project: return "nullif(c.project_id, x'')"
+            case .session: return "nullif(c.session_id, x'')"
+            case .quarter: return "c.quarter"
+            }
+        }
+
+        /// The same on `calls` (aliased `c`).
+        var callsColumn: SQL? {
+            switch self {
+            case .none: return nil
+            case .agent: return "c.agent"
+            case .project: return "c.project_id"
+            case .session: return "c.session_id"
+            case .quarter: return SQL(sql: Schema.rollupQuarter("c"))
+            }
+        }
+    }
+
+    /// Every model's usage per `dimension` over the calls that pass `filter`: read from
+    /// `call_rollup` (schema v2) when the filter's dates fall on quarter hours, else from `calls`.
+    /// Both give the same figures (`CallRollupTests` checks it).
+    public static func fetch(_ db: Database, filter: CallFilter, per dimension: Dimension) throws -> [ModelUsage] {
+        guard let condition = filter.rollupCondition, try db.tableExists("call_rollup") else {
+            return try fetch(db, filter: filter, groupBy: dimension.callsColumn)
+        }
+        let p = Schema.rollupCostModes.first { $0.column == filter.costMode.column }!.prefix
+        let fallback = filter.costMode == .reported ? "0" : "c.\(p)_fallback_calls"
+        let statement = try db.makeStatement(literal: """
+            SELECT \(dimension.rollupColumn), nullif(c.provider, x''), nullif(c.model, x''), c.calls,
+                c.input_tokens, c.output_tokens, c.reasoning_tokens, c.cache_read_tokens, c.cache_write_tokens,
+                c.total_tokens, c.total_only_calls, \(sql: """
+                c.\(p)_nanos, c.\(p)_calls, c.\(p)_unpriced_tokens, c.\(p)_unpriced_total_only_calls,
+                c.\(p)_unpriced_total_only_tokens, c.reported_nanos, c.reported_calls, \(fallback)
+                """)
+            FROM call_rollup c
+            WHERE \(condition)
+            """)
+        var aggregator = UsageAggregator()
+        try aggregator.scan(statement, db: db, rows: .rollup)
+        return aggregator.results
+    }
+
+    /// `fetch` grouped by local period (`group` is the period label): summed per UTC quarter
+    /// hour (`call_rollup`'s key), each quarter relabelled and merged here — `tz_period` called
+    /// on every call cost three times the scan.
     public static func fetch(
-        _ db: Database, filter: CallFilter, by unit: Periods.Unit, timeZone: TimeZone, where extra: SQL? = nil
+        _ db: Database, filter: CallFilter, by unit: Periods.Unit, timeZone: TimeZone
     ) throws -> [ModelUsage] {
-        let quarter: SQL = "substr(c.started_at, 1, 14) || (CAST(substr(c.started_at, 15, 2) AS INTEGER) / 15)"
         var labels: [String: String] = [:]
         var index: [String: Int] = [:]
         var merged: [ModelUsage] = []
-        for var u in try fetch(db, filter: filter, groupBy: quarter, where: extra) {
+        for var u in try fetch(db, filter: filter, per: .quarter) {
             let key = u.group ?? ""
             let label: String
             if let known = labels[key] {
                 label = known
             } else {
-                // "2026-03-05T10:" + quarter of the hour (0...3).
-                let minute = (Int(key.dropFirst(14)) ?? 0) * 15
-                let start = Timestamps.parse(String(key.prefix(14)) + (minute < 10 ? "0" : "") + "\(minute):00.000Z")
-                let quarters = Int64(((start?.timeIntervalSince1970 ?? 0) * 1000).rounded()) / 900_000
-                label = Periods.label(ofQuarter: quarters, by: unit, timeZone: timeZone)
+                label = Periods.label(ofQuarter: Int64(key) ?? 0, by: unit, timeZone: timeZone)
                 labels[key] = label
             }
             let mergeKey = label + "\u{1F}" + (u.provider ?? "\u{0}") + "\u{1F}" + (u.model ?? "\u{0}")

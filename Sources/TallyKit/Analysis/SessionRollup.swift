@@ -35,7 +35,7 @@ public struct SessionRollup: Sendable {
     /// One scan of the filtered calls summed per session (`ModelUsage.fetch`), then each session
     /// summed into its root, found by a recursive CTE over `sessions.parent_id`.
     public static func fetch(_ db: Database, filter: CallFilter) throws -> Result {
-        let usage = try ModelUsage.fetch(db, filter: filter, groupBy: "c.session_id")
+        let usage = try ModelUsage.fetch(db, filter: filter, per: .session)
         var rootOf: [String: String] = [:]
         let tree = try Row.fetchCursor(
             db,

@@ -3,9 +3,18 @@ import GRDB
 import GRDBSQLite
 
 /// The hash aggregate behind `ModelUsage.fetch`: reads the rows of its statement straight from
-/// SQLite (columns: group, provider, model, five splits, total, cost, reported, fallback; NULL
-/// numbers as -1) and sums them per (group, provider, model) without making a Swift value per cell.
+/// SQLite and sums them per (group, provider, model) without making a Swift value per cell.
 struct UsageAggregator {
+    /// What one row of the statement is, after its group, provider and model columns.
+    enum Rows {
+        /// One call: five splits, total, cost, reported cost, fallback flag (NULL numbers as -1).
+        case calls
+        /// One `call_rollup` row in one cost mode: calls, five splits, total, total-only calls,
+        /// cost, costed calls, unpriced tokens, unpriced total-only calls and tokens, reported
+        /// cost, reported calls, fallback calls.
+        case rollup
+    }
+
     private var index: [Key: Int] = [:]
     private(set) var results: [ModelUsage] = []
     private var sums: [Sums] = []
@@ -19,7 +28,7 @@ struct UsageAggregator {
         }
     }
 
-    mutating func scan(_ statement: Statement, db: Database) throws {
+    mutating func scan(_ statement: Statement, db: Database, rows: Rows) throws {
         let s = statement.sqliteStatement
         defer { sqlite3_reset(s) }
         key.bytes.reserveCapacity(256)
@@ -30,7 +39,10 @@ struct UsageAggregator {
                 let message = db.sqliteConnection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
                 throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message, sql: statement.sql)
             }
-            sums[groupIndex(s)].add(s)
+            switch rows {
+            case .calls: sums[groupIndex(s)].add(s)
+            case .rollup: sums[groupIndex(s)].addRollup(s)
+            }
         }
         for (i, sum) in sums.enumerated() {
             results[i].calls = sum.calls
@@ -93,6 +105,27 @@ struct UsageAggregator {
                 reportedCount += 1
             }
             fallback += sqlite3_column_int64(s, 11)
+        }
+
+        /// Adds one rollup row (`Rows.rollup`): sums of calls, none NULL.
+        mutating func addRollup(_ s: SQLiteStatement) {
+            func int(_ column: Int32) -> Int64 { sqlite3_column_int64(s, column) }
+            calls += int(3)
+            input += int(4)
+            output += int(5)
+            reasoning += int(6)
+            cacheRead += int(7)
+            cacheWrite += int(8)
+            total += int(9)
+            totalOnly += int(10)
+            cost += int(11)
+            costed += int(12)
+            unpricedTokens += int(13)
+            unpricedTotalOnly += int(14)
+            unpricedTotalOnlyTokens += int(15)
+            reported += int(16)
+            reportedCount += int(17)
+            fallback += int(18)
         }
     }
 
