@@ -112,6 +112,13 @@ import Testing
                     }
                     #expect(sorted(fromRollup) == sorted(fromCalls), "\(fixture) \(dimension) \(filter.costMode) \(filter.since.map(Timestamps.iso) ?? "-")")
                 }
+                for unit in Periods.Unit.allCases {
+                    let zone = TimeZone(identifier: "Asia/Kathmandu")!  // UTC+05:45
+                    let label = { (quarter: Int64) in Periods.label(ofQuarter: quarter, by: unit, timeZone: zone) }
+                    let fromRollup = try ModelUsage.fetch(db, filter: filter, by: unit, timeZone: zone)
+                    let fromCalls = try ModelUsage.fetch(db, filter: filter, groupBy: ModelUsage.Dimension.quarter.callsColumn, relabel: label)
+                    #expect(Set(fromRollup) == Set(fromCalls), "\(fixture) \(unit) \(filter.costMode)")
+                }
             }
         }
     }

@@ -40,7 +40,8 @@ public struct ModelUsage: Hashable, Sendable {
     ///   - group: an SQL expression on `c` to group by as well (a period label).
     ///   - extra: a condition on `c` besides the filter's (one session's calls).
     public static func fetch(
-        _ db: Database, filter: CallFilter, groupBy group: SQL? = nil, where extra: SQL? = nil
+        _ db: Database, filter: CallFilter, groupBy group: SQL? = nil, where extra: SQL? = nil,
+        relabel: ((Int64) -> String)? = nil
     ) throws -> [ModelUsage] {
         // Not `group ?? "NULL"` in the literal: GRDB overloads `??` on SQL as `IFNULL(group, 'NULL')`,
         // which turned a NULL group into the text NULL (and would let NULL pass an extra condition).
@@ -55,7 +56,7 @@ public struct ModelUsage: Hashable, Sendable {
             FROM calls c
             WHERE \(filter.condition) AND \(extraCondition)
             """)
-        var aggregator = UsageAggregator()
+        var aggregator = UsageAggregator(relabel: relabel)
         try aggregator.scan(statement, db: db, rows: .calls)
         return aggregator.results
     }
@@ -92,9 +93,13 @@ public struct ModelUsage: Hashable, Sendable {
     /// Every model's usage per `dimension` over the calls that pass `filter`: read from
     /// `call_rollup` (schema v2) when the filter's dates fall on quarter hours, else from `calls`.
     /// Both give the same figures (`CallRollupTests` checks it).
-    public static func fetch(_ db: Database, filter: CallFilter, per dimension: Dimension) throws -> [ModelUsage] {
+    ///
+    /// - Parameter relabel: for `.quarter`, the label each quarter hour is summed under.
+    public static func fetch(
+        _ db: Database, filter: CallFilter, per dimension: Dimension, relabel: ((Int64) -> String)? = nil
+    ) throws -> [ModelUsage] {
         guard let condition = filter.rollupCondition, try db.tableExists("call_rollup") else {
-            return try fetch(db, filter: filter, groupBy: dimension.callsColumn)
+            return try fetch(db, filter: filter, groupBy: dimension.callsColumn, relabel: relabel)
         }
         let p = Schema.rollupCostModes.first { $0.column == filter.costMode.column }!.prefix
         let fallback = filter.costMode == .reported ? "0" : "c.\(p)_fallback_calls"
@@ -108,39 +113,18 @@ public struct ModelUsage: Hashable, Sendable {
             FROM call_rollup c
             WHERE \(condition)
             """)
-        var aggregator = UsageAggregator()
+        var aggregator = UsageAggregator(relabel: relabel)
         try aggregator.scan(statement, db: db, rows: .rollup)
         return aggregator.results
     }
 
     /// `fetch` grouped by local period (`group` is the period label): summed per UTC quarter
-    /// hour (`call_rollup`'s key), each quarter relabelled and merged here — `tz_period` called
-    /// on every call cost three times the scan.
+    /// hour (`call_rollup`'s key) and each quarter's sums added to its period's as they are read
+    /// — `tz_period` called on every call cost three times the scan.
     public static func fetch(
         _ db: Database, filter: CallFilter, by unit: Periods.Unit, timeZone: TimeZone
     ) throws -> [ModelUsage] {
-        var labels: [String: String] = [:]
-        var index: [String: Int] = [:]
-        var merged: [ModelUsage] = []
-        for var u in try fetch(db, filter: filter, per: .quarter) {
-            let key = u.group ?? ""
-            let label: String
-            if let known = labels[key] {
-                label = known
-            } else {
-                label = Periods.label(ofQuarter: Int64(key) ?? 0, by: unit, timeZone: timeZone)
-                labels[key] = label
-            }
-            let mergeKey = label + "\u{1F}" + (u.provider ?? "\u{0}") + "\u{1F}" + (u.model ?? "\u{0}")
-            if let i = index[mergeKey] {
-                merged[i].add(u)
-            } else {
-                u.group = label
-                index[mergeKey] = merged.count
-                merged.append(u)
-            }
-        }
-        return merged
+        try fetch(db, filter: filter, per: .quarter) { Periods.label(ofQuarter: $0, by: unit, timeZone: timeZone) }
     }
 
     /// The notes of a cost result (SPEC §4, §6): unpriced models named with their token volume,

@@ -9,8 +9,12 @@ extension Periods {
         covering filter: CallFilter, by unit: Unit, db: Database, environment: Environment,
         present: some Sequence<String> = [String]()
     ) throws -> [String] {
-        let range = try Row.fetchOne(
-            db, SQLRequest<Row>(literal: "SELECT min(c.started_at), max(c.started_at) FROM calls c WHERE \(filter.condition)"))
+        // Two subqueries: SQLite answers a lone min() or max() from the started_at index, but
+        // `SELECT min(x), max(x)` scans every call.
+        let range = try Row.fetchOne(db, SQLRequest<Row>(literal: """
+            SELECT (SELECT min(c.started_at) FROM calls c WHERE \(filter.condition)),
+                   (SELECT max(c.started_at) FROM calls c WHERE \(filter.condition))
+            """))
         let first: String? = range?[0], last: String? = range?[1]
         let now = Timestamps.iso(environment.now)
         let start = filter.since.map(Timestamps.iso) ?? first

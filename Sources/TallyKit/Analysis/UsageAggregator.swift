@@ -19,6 +19,13 @@ struct UsageAggregator {
     private(set) var results: [ModelUsage] = []
     private var sums: [Sums] = []
     private var key = Key()
+    /// When set, the group column is an integer (a quarter hour) summed under this label of it.
+    private let relabel: ((Int64) -> String)?
+    private var labels: [Int64: [UInt8]] = [:]
+
+    init(relabel: ((Int64) -> String)? = nil) {
+        self.relabel = relabel
+    }
 
     /// Group key bytes, hashed in one call rather than byte by byte.
     private struct Key: Hashable {
@@ -132,7 +139,19 @@ struct UsageAggregator {
     /// The index of the row's (group, provider, model) in `results`, added when new.
     private mutating func groupIndex(_ s: SQLiteStatement) -> Int {
         key.bytes.removeAll(keepingCapacity: true)
-        for column: Int32 in 0...2 {
+        var label: [UInt8]?
+        if let relabel {
+            let quarter = sqlite3_column_int64(s, 0)
+            if let known = labels[quarter] {
+                label = known
+            } else {
+                label = Array(relabel(quarter).utf8)
+                labels[quarter] = label
+            }
+            key.bytes.append(contentsOf: label!)
+            key.bytes.append(0x1F)
+        }
+        for column: Int32 in (relabel == nil ? 0 : 1)...2 {
             if let text = sqlite3_column_text(s, column) {
                 key.bytes.append(contentsOf: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(s, column))))
                 key.bytes.append(0x1F)
@@ -145,7 +164,7 @@ struct UsageAggregator {
             sqlite3_column_text(s, column).map { Self.string($0, Int(sqlite3_column_bytes(s, column))) }
         }
         results.append(ModelUsage(
-            group: text(0), provider: text(1), model: text(2), calls: 0, inputTokens: 0, outputTokens: 0,
+            group: label.map { String(decoding: $0, as: UTF8.self) } ?? text(0), provider: text(1), model: text(2), calls: 0, inputTokens: 0, outputTokens: 0,
             reasoningTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, totalTokens: 0, costNanos: nil,
             reportedCostNanos: nil, unpricedCalls: 0, unpricedTokens: 0, totalOnlyCalls: 0, fallbackCalls: 0))
         sums.append(Sums())

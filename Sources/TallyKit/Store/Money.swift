@@ -21,7 +21,16 @@ public enum Money {
 
     /// The exact USD amount of nano-dollars.
     public static func usd(nanos: Int64) -> Decimal {
-        Decimal(nanos) / Decimal(nanosPerDollar)
+        scaled(nanos, exponent: -9)
+    }
+
+    /// `value × 10^exponent` as a compact `Decimal`: the same value and representation as
+    /// `Decimal(value) / 10^-exponent`, about ten times faster than the division (a result of
+    /// 70,000 sessions spent a quarter of its time dividing).
+    static func scaled(_ value: Int64, exponent: Int) -> Decimal {
+        var decimal = Decimal(sign: value < 0 ? .minus : .plus, exponent: exponent, significand: Decimal(value.magnitude))
+        NSDecimalCompact(&decimal)
+        return decimal
     }
 
     /// Nano-units of a decimal numeral (`2.37`, `-0.5`, `.5`, `1e-9`), rounded half away from
