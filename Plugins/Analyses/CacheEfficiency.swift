@@ -59,38 +59,36 @@ public enum CacheEfficiency: Analysis {
         var filter = CallFilter(arguments)
         filter.costMode = .computed  // a call is priced when it has a computed cost (and so a pricing_id)
         let unit = arguments.string("by").flatMap(Periods.Unit.init(rawValue:))
-        var group = try priceKey(context.db)
-        if let unit {
-            group = "tz_period(c.started_at, \(unit.rawValue), \(context.environment.timeZoneName)) || ' ' || \(group)"
+        let label = unit.map { unit in
+            { (quarter: Int64) in Periods.label(ofQuarter: quarter, by: unit, timeZone: context.environment.timeZone) }
         }
-        let usage = try ModelUsage.fetch(context.db, filter: filter, groupBy: group)
-        let used = Set(usage.compactMap { u in u.group.flatMap { Int64($0.split(separator: " ").last?.filter(\.isNumber) ?? "") } })
+        let pieces = try rollupPieces(context.db, filter: filter, label: label)
+            ?? callPieces(context.db, filter: filter, label: label)
+        let used = Set(pieces.compactMap(\.pricingID))
         let cards = try Dictionary(
             PriceRecord.fetchAll(context.db, keys: used).map { ($0.id ?? 0, RateCard($0)) }, uniquingKeysWith: { a, _ in a })
 
         var sums: [String: Sums] = [:]
         var unpriced: [String: Int64] = [:]
         var fallback: Set<String> = []
-        for u in usage {
-            var key = u.group ?? ""
-            var period = ""
-            if unit != nil, let space = key.firstIndex(of: " ") {
-                period = String(key[..<space])
-                key = String(key[key.index(after: space)...])
-            }
-            let row = unit == nil ? "\(u.provider ?? "")\u{1F}\(u.model ?? "")" : period
+        for piece in pieces {
+            let u = piece.usage
+            let row = piece.period ?? "\(u.provider ?? "")\u{1F}\(u.model ?? "")"
             var sum = sums[row] ?? Sums(provider: u.provider, model: u.model)
             sum.usage.add(u)
-            if let card = Int64(key.hasSuffix("+") ? String(key.dropLast()) : key).flatMap({ cards[$0] }) {
-                let rates = key.hasSuffix("+") ? card.above ?? card.base : card.base
-                sum.savings.add(cacheReadTokens: u.cacheReadTokens, rates: rates)
+            if let card = piece.pricingID.flatMap({ cards[$0] }) {
+                for (tokens, rates) in [(u.cacheReadTokens - piece.aboveTier, card.base), (piece.aboveTier, card.above ?? card.base)]
+                where tokens > 0 {
+                    sum.savings.add(cacheReadTokens: tokens, rates: rates)
+                    if rates.fallbacks.contains(.cacheRead) { fallback.insert(u.model ?? "(no model)") }
+                }
                 sum.priced = true
-                if rates.fallbacks.contains(.cacheRead), u.cacheReadTokens > 0 { fallback.insert(u.model ?? "(no model)") }
             } else if u.cacheReadTokens > 0 {
                 unpriced[u.model ?? "(no model)", default: 0] += u.cacheReadTokens
             }
             sums[row] = sum
         }
+        let usage = pieces.map(\.usage)
 
         var keyColumns = [Column("provider", .text), Column("model", .text)]
         var rows: [[Value]]
@@ -178,5 +176,70 @@ private extension CacheEfficiency {
                 + "(0.1 × the input price): no cache read price is known.")
         }
         return notes
+    }
+}
+
+/// Where cache-efficiency reads its tokens from.
+extension CacheEfficiency {
+    /// The calls of one provider and model at one price (and in one period), with their cache
+    /// reads above the price's long-context tier.
+    struct Piece {
+        var period: String?
+        var pricingID: Int64?
+        var usage: ModelUsage
+        var aboveTier: Int64
+    }
+
+    /// The pieces summed from `call_rollup` (nil when the filter's dates fall inside a quarter hour).
+    static func rollupPieces(_ db: Database, filter: CallFilter, label: ((Int64) -> String)?) throws -> [Piece]? {
+        guard let condition = filter.rollupCondition, try db.tableExists("call_rollup") else { return nil }
+        let quarter: SQL = label == nil ? "NULL" : "c.quarter"
+        let rows = try Row.fetchCursor(db, SQLRequest<Row>(literal: """
+            SELECT \(quarter), nullif(c.provider, x''), nullif(c.model, x''), nullif(c.pricing_id, x''), sum(c.calls),
+              sum(c.input_tokens), sum(c.cache_read_tokens), sum(c.cache_write_tokens), sum(c.total_only_calls),
+              sum(c.cache_read_above_tier_tokens)
+            FROM call_rollup c
+            WHERE \(condition)
+            GROUP BY 1, 2, 3, 4
+            """))
+        var labels: [Int64: String] = [:]
+        var pieces: [Piece] = []
+        while let row = try rows.next() {
+            var usage = ModelUsage.zero()
+            usage.provider = row[1]
+            usage.model = row[2]
+            usage.calls = row[4]
+            usage.inputTokens = row[5]
+            usage.cacheReadTokens = row[6]
+            usage.cacheWriteTokens = row[7]
+            usage.totalOnlyCalls = row[8]
+            var period: String?
+            if let label, let q: Int64 = row[0] {
+                if labels[q] == nil { labels[q] = label(q) }
+                period = labels[q]
+            }
+            pieces.append(Piece(period: period, pricingID: row[3], usage: usage, aboveTier: row[9]))
+        }
+        return pieces
+    }
+
+    /// The pieces read from every call (a date inside a quarter hour), by `priceKey`.
+    static func callPieces(_ db: Database, filter: CallFilter, label: ((Int64) -> String)?) throws -> [Piece] {
+        var group = try priceKey(db)
+        if label != nil { group = "\(sql: Schema.rollupQuarter("c")) || ' ' || \(group)" }
+        var labels: [Int64: String] = [:]
+        return try ModelUsage.fetch(db, filter: filter, groupBy: group).map { u in
+            var key = u.group ?? ""
+            var period: String?
+            if let label, let space = key.firstIndex(of: " ") {
+                let q = Int64(key[..<space]) ?? 0
+                if labels[q] == nil { labels[q] = label(q) }
+                period = labels[q]
+                key = String(key[key.index(after: space)...])
+            }
+            let above = key.hasSuffix("+")
+            return Piece(period: period, pricingID: Int64(above ? String(key.dropLast()) : key), usage: u,
+                         aboveTier: above ? u.cacheReadTokens : 0)
+        }
     }
 }

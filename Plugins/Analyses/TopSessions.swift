@@ -36,7 +36,7 @@ public enum TopSessions: Analysis {
         let filter = CallFilter(arguments)
         let limit = arguments.int("limit") ?? 10
         guard limit >= 0 else { throw UsageError("top-sessions: --limit must be 0 or more, got \(limit)") }
-        let result = try SessionRollup.fetch(context.db, filter: filter)
+        let result = try SessionRollup.fetch(context.db, filter: filter, limit: limit)
         let all = result.rollups.reduce(Int64(0)) { $0 + ($1.total.costNanos ?? 0) }
         let rows: [[Value]] = result.rollups.prefix(limit).map { r in
             let total = r.total

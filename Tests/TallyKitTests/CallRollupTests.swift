@@ -49,6 +49,10 @@ import Testing
             VALUES ('extra-1', 'events', 'x', '2026-03-01T00:00:00.000Z', 5), ('extra-2', 'events', 'x', '2026-03-01T00:14:00.000Z', 6)
             """,
             "DELETE FROM calls WHERE id = 'extra-1'",
+            // A long-context threshold appears, moves and goes: cache_read_above_tier_tokens follows.
+            "UPDATE pricing SET tier_threshold_tokens = 1000, input_above_per_mtok = coalesce(input_above_per_mtok, 1) WHERE id IN (SELECT pricing_id FROM calls)",
+            "UPDATE pricing SET tier_threshold_tokens = 250000 WHERE tier_threshold_tokens = 1000",
+            "UPDATE pricing SET tier_threshold_tokens = NULL, input_above_per_mtok = NULL, output_above_per_mtok = NULL, cache_read_above_per_mtok = NULL, cache_write_above_per_mtok = NULL",
         ]
         for sql in writes {
             try store.write { db in try db.execute(sql: sql) }
@@ -56,6 +60,23 @@ import Testing
         }
         try store.write { db in try db.execute(sql: "DELETE FROM calls") }
         #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM call_rollup") } == 0)
+    }
+
+    @Test func aThresholdChangeMovesCacheReadsAboveTheTier() throws {
+        let store = try Fixtures.store("priced")
+        func above() throws -> Int64 {
+            try store.read { db in try Int64.fetchOne(db, sql: "SELECT sum(cache_read_above_tier_tokens) FROM call_rollup") ?? 0 }
+        }
+        let before = try above()
+        try store.write { db in
+            try db.execute(sql: "UPDATE pricing SET tier_threshold_tokens = 1 WHERE id IN (SELECT pricing_id FROM calls)")
+        }
+        // Every priced call's prompt is now above its tier: all their cache reads count.
+        let expected = try store.read { db in
+            try Int64.fetchOne(db, sql: "SELECT sum(cache_read_tokens) FROM calls WHERE pricing_id IS NOT NULL AND input_tokens + cache_read_tokens + cache_write_tokens > 1")
+        }
+        #expect(try above() == expected && expected! > before)
+        #expect(try store.read { db in try Schema.callRollupDifferences(db) } == 0)
     }
 
     @Test func theCheckSeesARollupThatDrifted() throws {

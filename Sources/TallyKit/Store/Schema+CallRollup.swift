@@ -16,7 +16,7 @@ import GRDB
 /// an empty blob never equals any text): `nullif(column, x'')` reads it back.
 extension Schema {
     /// The dimensions: the key of a rollup row, after its quarter.
-    static let rollupDimensions = ["session_id", "source", "project_id", "provider", "model", "agent"]
+    static let rollupDimensions = ["session_id", "source", "project_id", "provider", "model", "agent", "pricing_id"]
 
     /// The split token columns of `calls`.
     static let splitColumns = ["input_tokens", "output_tokens", "reasoning_tokens", "cache_read_tokens", "cache_write_tokens"]
@@ -34,6 +34,15 @@ extension Schema {
         var measures = [("calls", "1")]
         measures += splitColumns.map { ($0, "coalesce(\(r).\($0), 0)") }
         measures += [("total_tokens", "\(r).total_tokens"), ("total_only_calls", totalOnly)]
+        // The cache reads of calls whose prompt is above their price's long-context tier (what
+        // `cache-efficiency` prices at the above-tier rates). The pricing triggers rebuild a
+        // price's rows when its threshold changes, so both sides of an update see one threshold.
+        let prompt = ["input_tokens", "cache_read_tokens", "cache_write_tokens"].map { "coalesce(\(r).\($0), 0)" }
+            .joined(separator: " + ")
+        measures.append((
+            "cache_read_above_tier_tokens",
+            "iif(\(prompt) > (SELECT tier_threshold_tokens FROM pricing WHERE id = \(r).pricing_id), coalesce(\(r).cache_read_tokens, 0), 0)"
+        ))
         for mode in rollupCostModes {
             let (p, cost) = (mode.prefix, "\(r).\(mode.column)")
             measures += [
@@ -50,8 +59,8 @@ extension Schema {
 
     /// The quarter hour of `r.started_at`: seconds since 1970 / 900 (`strftime('%s')`, so the
     /// file still works in a `sqlite3` shell older than `unixepoch`).
-    static func rollupQuarter(_ r: String) -> String {
-        "CAST(strftime('%s', \(r).started_at) AS INTEGER) / 900"
+    public static func rollupQuarter(_ r: String) -> String {
+        "(CAST(strftime('%s', \(r).started_at) AS INTEGER) / 900)"
     }
 
     /// The key values of `r`'s rollup row, in key order.
@@ -76,7 +85,9 @@ extension Schema {
                 \(columns.joined(separator: ",\n    ")),
                 PRIMARY KEY (\(keyColumns.joined(separator: ", ")))
             ) STRICT, WITHOUT ROWID;
+            CREATE INDEX call_rollup_by_pricing ON call_rollup(pricing_id);
             \(rollupTriggers())
+            \(pricingTriggers())
             """)
         try rebuildCallRollup(db)
     }
@@ -114,17 +125,45 @@ extension Schema {
             """
     }
 
-    /// Recomputes `call_rollup` from `calls` (the migration fills it this way).
-    public static func rebuildCallRollup(_ db: Database) throws {
+    /// The triggers that rebuild a price's rollup rows when a price row appears, goes, or
+    /// changes its long-context threshold (`cache_read_above_tier_tokens` depends on it). Only
+    /// when calls use it: loading the snapshot inserts thousands of price rows.
+    private static func pricingTriggers() -> String {
+        func rebuild(_ id: String) -> String {
+            "DELETE FROM call_rollup WHERE pricing_id = \(id);\n" + rollupFill(where: "c.pricing_id = \(id)") + ";"
+        }
+        let used = { (id: String) in "EXISTS (SELECT 1 FROM calls WHERE pricing_id = \(id))" }
+        return """
+            CREATE TRIGGER pricing_rollup_insert AFTER INSERT ON pricing WHEN \(used("new.id")) BEGIN
+            \(rebuild("new.id"))
+            END;
+            CREATE TRIGGER pricing_rollup_delete AFTER DELETE ON pricing WHEN \(used("old.id")) BEGIN
+            \(rebuild("old.id"))
+            END;
+            CREATE TRIGGER pricing_rollup_update AFTER UPDATE OF id, tier_threshold_tokens ON pricing
+              WHEN (old.id IS NOT new.id OR old.tier_threshold_tokens IS NOT new.tier_threshold_tokens)
+                AND (\(used("old.id")) OR \(used("new.id"))) BEGIN
+            \(rebuild("old.id"))
+            \(rebuild("new.id"))
+            END;
+            """
+    }
+
+    /// `INSERT INTO call_rollup` of the sums over the calls `c` that pass `condition`.
+    private static func rollupFill(where condition: String) -> String {
         let measures = rollupMeasures("c")
         let keyColumns = ["quarter"] + rollupDimensions
-        try db.execute(sql: """
-            DELETE FROM call_rollup;
+        return """
             INSERT INTO call_rollup (\((keyColumns + measures.map(\.column)).joined(separator: ", ")))
             SELECT \((rollupKey("c") + measures.map { "sum(\($0.value))" }).joined(separator: ", "))
-            FROM calls c
+            FROM calls c WHERE \(condition)
             GROUP BY \(rollupKey("c").joined(separator: ", "))
-            """)
+            """
+    }
+
+    /// Recomputes `call_rollup` from `calls` (the migration fills it this way).
+    public static func rebuildCallRollup(_ db: Database) throws {
+        try db.execute(sql: "DELETE FROM call_rollup;\n" + rollupFill(where: "1"))
     }
 
     /// The rows where `call_rollup` differs from a recomputation from `calls` (0 when exact).
@@ -150,6 +189,9 @@ extension Schema {
         DROP TRIGGER calls_rollup_insert;
         DROP TRIGGER calls_rollup_delete;
         DROP TRIGGER calls_rollup_update;
+        DROP TRIGGER pricing_rollup_insert;
+        DROP TRIGGER pricing_rollup_delete;
+        DROP TRIGGER pricing_rollup_update;
         DROP TABLE call_rollup;
         """
 }
