@@ -22,8 +22,14 @@ let package = Package(
             providers: [.apt(["libedit-dev"]), .brew(["libedit"])]
         ),
         .target(
+            name: "CSQLiteConfig",
+            path: "Sources/CSQLiteConfig",
+            linkerSettings: [.linkedLibrary("sqlite3")]
+        ),
+        .target(
             name: "TallyKit",
             dependencies: [
+                "CSQLiteConfig",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "CSV", package: "CSV.swift"),

@@ -67,13 +67,14 @@ public struct ModelUsage: Hashable, Sendable {
         /// The UTC quarter hour, as seconds since 1970 / 900 (`group` is its decimal text).
         case quarter
 
-        /// The column of `call_rollup` (aliased `c`); `x''` is its NULL.
+        /// The column of `call_rollup` (aliased `c`); `x''` is its NULL (the aggregator reads a
+        /// BLOB as NULL).
         var rollupColumn: SQL {
             switch self {
             case .none: return "NULL"
-            case .agent: return "nullif(c.agent, x'')"
-            case .project: return "nullif(c.project_id, x'')"
-            case .session: return "nullif(c.session_id, x'')"
+            case .agent: return "c.agent"
+            case .project: return "c.project_id"
+            case .session: return "c.session_id"
             case .quarter: return "c.quarter"
             }
         }
@@ -104,7 +105,7 @@ public struct ModelUsage: Hashable, Sendable {
         let p = Schema.rollupCostModes.first { $0.column == filter.costMode.column }!.prefix
         let fallback = filter.costMode == .reported ? "0" : "c.\(p)_fallback_calls"
         let statement = try db.makeStatement(literal: """
-            SELECT \(dimension.rollupColumn), nullif(c.provider, x''), nullif(c.model, x''), c.calls,
+            SELECT \(dimension.rollupColumn), c.provider, c.model, c.calls,
                 c.input_tokens, c.output_tokens, c.reasoning_tokens, c.cache_read_tokens, c.cache_write_tokens,
                 c.total_tokens, c.total_only_calls, \(sql: """
                 c.\(p)_nanos, c.\(p)_calls, c.\(p)_unpriced_tokens, c.\(p)_unpriced_total_only_calls,

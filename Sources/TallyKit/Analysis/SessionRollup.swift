@@ -38,8 +38,9 @@ public struct SessionRollup: Sendable {
     /// 70,000 roots the time went to dictionaries and a recursive CTE.
     public static func fetch(_ db: Database, filter: CallFilter, limit: Int? = nil) throws -> Result {
         let (roots, rootOf) = try sessionRoots(db)
-        var own = [ModelUsage?](repeating: nil, count: roots.count)
-        var subagents = [ModelUsage?](repeating: nil, count: roots.count)
+        // Summed in place (an array of optionals copied a whole ModelUsage on every check).
+        var own = [ModelUsage](repeating: .zero(), count: roots.count)
+        var subagents = [ModelUsage](repeating: .zero(), count: roots.count)
         var rooted: [String: ModelUsage] = [:]
         var unrooted = ModelUsage.zero()
         for u in try ModelUsage.fetch(db, filter: filter, per: .session) {
@@ -54,19 +55,17 @@ public struct SessionRollup: Sendable {
                 rooted[modelKey]!.add(u)
             }
             if session == roots[r] {
-                if own[r] == nil { own[r] = .zero(group: roots[r]) }
-                own[r]!.add(u)
+                own[r].add(u)
             } else {
-                if subagents[r] == nil { subagents[r] = .zero(group: roots[r]) }
-                subagents[r]!.add(u)
+                subagents[r].add(u)
             }
         }
         // ModelUsage.costOrder on the totals (cost, rows without one last; then tokens), then id.
         var keys = [(cost: Int64, tokens: Int64)](repeating: (0, 0), count: roots.count)
         var present: [Int] = []
-        for r in roots.indices where own[r] != nil || subagents[r] != nil {
-            var total = own[r] ?? .zero()
-            if let sub = subagents[r] { total.add(sub) }
+        for r in roots.indices where own[r].calls > 0 || subagents[r].calls > 0 {
+            var total = own[r]
+            total.add(subagents[r])
             keys[r] = (total.costNanos ?? -1, total.totalTokens)
             present.append(r)
         }
@@ -76,9 +75,10 @@ public struct SessionRollup: Sendable {
         var rollups: [SessionRollup] = []
         rollups.reserveCapacity(order.count)
         for r in order {
+            own[r].group = roots[r]
+            subagents[r].group = roots[r]
             rollups.append(SessionRollup(
-                sessionID: roots[r], title: nil, project: nil, startedAt: nil,
-                own: own[r] ?? .zero(group: roots[r]), subagents: subagents[r] ?? .zero(group: roots[r])))
+                sessionID: roots[r], title: nil, project: nil, startedAt: nil, own: own[r], subagents: subagents[r]))
         }
         try addDetails(db, to: &rollups[..<min(limit ?? rollups.count, rollups.count)])
         let usage = rooted.values.sorted { ($0.provider ?? "", $0.model ?? "") < ($1.provider ?? "", $1.model ?? "") }

@@ -3,7 +3,9 @@ import GRDB
 import GRDBSQLite
 
 /// The hash aggregate behind `ModelUsage.fetch`: reads the rows of its statement straight from
-/// SQLite and sums them per (group, provider, model) without making a Swift value per cell.
+/// SQLite and sums them per (group, provider, model) without making a Swift value per cell. A
+/// BLOB in those three columns is NULL (`call_rollup` stores NULL as `x''`; read as is, without
+/// `nullif`, which copies every text).
 struct UsageAggregator {
     /// What one row of the statement is, after its group, provider and model columns.
     enum Rows {
@@ -152,7 +154,7 @@ struct UsageAggregator {
             key.bytes.append(0x1F)
         }
         for column: Int32 in (relabel == nil ? 0 : 1)...2 {
-            if let text = sqlite3_column_text(s, column) {
+            if sqlite3_column_type(s, column) != SQLITE_BLOB, let text = sqlite3_column_text(s, column) {
                 key.bytes.append(contentsOf: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(s, column))))
                 key.bytes.append(0x1F)
             } else {
@@ -161,7 +163,8 @@ struct UsageAggregator {
         }
         if let i = index[key] { return i }
         func text(_ column: Int32) -> String? {
-            sqlite3_column_text(s, column).map { Self.string($0, Int(sqlite3_column_bytes(s, column))) }
+            guard sqlite3_column_type(s, column) != SQLITE_BLOB else { return nil }  // call_rollup's NULL
+            return sqlite3_column_text(s, column).map { Self.string($0, Int(sqlite3_column_bytes(s, column))) }
         }
         results.append(ModelUsage(
             group: label.map { String(decoding: $0, as: UTF8.self) } ?? text(0), provider: text(1), model: text(2), calls: 0, inputTokens: 0, outputTokens: 0,
