@@ -38,3 +38,24 @@ import Testing
         }
     }
 }
+
+/// NumberFormat.plain builds a decimal's text from its integer significand: the same text as
+/// `Decimal.description` for every sign, exponent and size, falling back beyond 64 bits.
+@Suite struct DecimalTextTests {
+    @Test func plainEqualsDescription() {
+        var cases: [Decimal] = [0, 1, -1, 10, 100, 0.5, -0.5, 2.37, 0.000000001, 1e-18, 1e18, 123456789.123456789,
+                                Decimal(string: "79228162514264337593543950335")!, Decimal(string: "-0.00000000000000000000001")!]
+        for exponent in -20...20 {
+            for s: UInt64 in [0, 1, 5, 10, 250, 1000, 123_456_789, 9_223_372_036_854_775_807, 18_446_744_073_709_551_615] {
+                cases.append(Decimal(sign: .plus, exponent: exponent, significand: Decimal(s)))
+                cases.append(Decimal(sign: .minus, exponent: exponent, significand: Decimal(s)))
+            }
+        }
+        var fast = 0
+        for value in cases {
+            #expect(NumberFormat.plain(value) == value.description, "\(value)")
+            if NumberFormat.digits(value) != nil { fast += 1 }
+        }
+        #expect(fast > cases.count * 3 / 4)  // the fast path is taken for the common cases
+    }
+}
