@@ -59,11 +59,21 @@ public enum CacheEfficiency: Analysis {
         var filter = CallFilter(arguments)
         filter.costMode = .computed  // a call is priced when it has a computed cost (and so a pricing_id)
         let unit = arguments.string("by").flatMap(Periods.Unit.init(rawValue:))
-        let label = unit.map { unit in
-            { (quarter: Int64) in Periods.label(ofQuarter: quarter, by: unit, timeZone: context.environment.timeZone) }
+        let zone = context.environment.timeZone
+        // By period: quarter × 2^32 + pricing_id + 1, relabelled "period pricing_id" ("period "
+        // when unpriced); by model: the pricing id.
+        let relabel = unit.map { unit in
+            { (group: Int64) -> String in
+                let price = group & 0xFFFF_FFFF
+                return Periods.label(ofQuarter: group >> 32, by: unit, timeZone: zone) + " " + (price == 0 ? "" : String(price - 1))
+            }
         }
-        let pieces = try rollupPieces(context.db, filter: filter, label: label)
-            ?? callPieces(context.db, filter: filter, label: label)
+        let usage = try ModelUsage.fetch(
+            context.db, filter: filter, per: unit == nil ? .price : .quarterAndPrice, relabel: relabel)
+        let pieces = usage.map { u in
+            let parts = (u.group ?? "").split(separator: " ", omittingEmptySubsequences: false)
+            return Piece(period: unit == nil ? nil : String(parts[0]), pricingID: Int64(parts.last ?? ""), usage: u)
+        }
         let used = Set(pieces.compactMap(\.pricingID))
         let cards = try Dictionary(
             PriceRecord.fetchAll(context.db, keys: used).map { ($0.id ?? 0, RateCard($0)) }, uniquingKeysWith: { a, _ in a })
@@ -77,7 +87,8 @@ public enum CacheEfficiency: Analysis {
             var sum = sums[row] ?? Sums(provider: u.provider, model: u.model)
             sum.usage.add(u)
             if let card = piece.pricingID.flatMap({ cards[$0] }) {
-                for (tokens, rates) in [(u.cacheReadTokens - piece.aboveTier, card.base), (piece.aboveTier, card.above ?? card.base)]
+                let above = u.cacheReadAboveTierTokens
+                for (tokens, rates) in [(u.cacheReadTokens - above, card.base), (above, card.above ?? card.base)]
                 where tokens > 0 {
                     sum.savings.add(cacheReadTokens: tokens, rates: rates)
                     if rates.fallbacks.contains(.cacheRead) { fallback.insert(u.model ?? "(no model)") }
@@ -88,7 +99,6 @@ public enum CacheEfficiency: Analysis {
             }
             sums[row] = sum
         }
-        let usage = pieces.map(\.usage)
 
         var keyColumns = [Column("provider", .text), Column("model", .text)]
         var rows: [[Value]]
@@ -120,6 +130,13 @@ public enum CacheEfficiency: Analysis {
 }
 
 private extension CacheEfficiency {
+    /// The calls of one provider and model at one price (and in one period).
+    struct Piece {
+        var period: String?
+        var pricingID: Int64?
+        var usage: ModelUsage
+    }
+
     /// One output row's sums.
     struct Sums {
         var provider: String?
@@ -137,25 +154,6 @@ private extension CacheEfficiency {
             [.integer(usage.calls), .integer(usage.inputTokens), .integer(usage.cacheReadTokens),
              .integer(usage.cacheWriteTokens), .integer(prompt), .share(usage.cacheReadTokens, of: prompt), .usd(saved)]
         }
-    }
-
-    /// The group key of a call's price: its pricing id, `+` when its prompt is above that price's
-    /// long-context threshold (as `RateCard.tier` decides); empty for an unpriced call. Only the
-    /// tiered prices that calls use go into the CASE.
-    static func priceKey(_ db: Database) throws -> SQL {
-        let tiers = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT id, tier_threshold_tokens FROM pricing
-                WHERE tier_threshold_tokens IS NOT NULL AND id IN (SELECT pricing_id FROM calls)
-                ORDER BY id
-                """)
-        let threshold: SQL = tiers.isEmpty
-            ? "NULL" : "CASE c.pricing_id " + tiers.map { "WHEN \($0[0] as Int64) THEN \($0[1] as Int64) " as SQL }.joined() + "END"
-        return """
-            (coalesce(c.pricing_id, '') || CASE WHEN coalesce(c.input_tokens, 0) + coalesce(c.cache_read_tokens, 0)
-              + coalesce(c.cache_write_tokens, 0) > \(threshold) THEN '+' ELSE '' END)
-            """
     }
 
     static func notes(_ usage: [ModelUsage], unpriced: [String: Int64], fallback: Set<String>) -> [String] {
@@ -179,67 +177,3 @@ private extension CacheEfficiency {
     }
 }
 
-/// Where cache-efficiency reads its tokens from.
-extension CacheEfficiency {
-    /// The calls of one provider and model at one price (and in one period), with their cache
-    /// reads above the price's long-context tier.
-    struct Piece {
-        var period: String?
-        var pricingID: Int64?
-        var usage: ModelUsage
-        var aboveTier: Int64
-    }
-
-    /// The pieces summed from `call_rollup` (nil when the filter's dates fall inside a quarter hour).
-    static func rollupPieces(_ db: Database, filter: CallFilter, label: ((Int64) -> String)?) throws -> [Piece]? {
-        guard let condition = filter.rollupCondition, try db.tableExists("call_rollup") else { return nil }
-        let quarter: SQL = label == nil ? "NULL" : "c.quarter"
-        let rows = try Row.fetchCursor(db, SQLRequest<Row>(literal: """
-            SELECT \(quarter), nullif(c.provider, x''), nullif(c.model, x''), nullif(c.pricing_id, x''), sum(c.calls),
-              sum(c.input_tokens), sum(c.cache_read_tokens), sum(c.cache_write_tokens), sum(c.total_only_calls),
-              sum(c.cache_read_above_tier_tokens)
-            FROM call_rollup c
-            WHERE \(condition)
-            GROUP BY 1, 2, 3, 4
-            """))
-        var labels: [Int64: String] = [:]
-        var pieces: [Piece] = []
-        while let row = try rows.next() {
-            var usage = ModelUsage.zero()
-            usage.provider = row[1]
-            usage.model = row[2]
-            usage.calls = row[4]
-            usage.inputTokens = row[5]
-            usage.cacheReadTokens = row[6]
-            usage.cacheWriteTokens = row[7]
-            usage.totalOnlyCalls = row[8]
-            var period: String?
-            if let label, let q: Int64 = row[0] {
-                if labels[q] == nil { labels[q] = label(q) }
-                period = labels[q]
-            }
-            pieces.append(Piece(period: period, pricingID: row[3], usage: usage, aboveTier: row[9]))
-        }
-        return pieces
-    }
-
-    /// The pieces read from every call (a date inside a quarter hour), by `priceKey`.
-    static func callPieces(_ db: Database, filter: CallFilter, label: ((Int64) -> String)?) throws -> [Piece] {
-        var group = try priceKey(db)
-        if label != nil { group = "\(sql: Schema.rollupQuarter("c")) || ' ' || \(group)" }
-        var labels: [Int64: String] = [:]
-        return try ModelUsage.fetch(db, filter: filter, groupBy: group).map { u in
-            var key = u.group ?? ""
-            var period: String?
-            if let label, let space = key.firstIndex(of: " ") {
-                let q = Int64(key[..<space]) ?? 0
-                if labels[q] == nil { labels[q] = label(q) }
-                period = labels[q]
-                key = String(key[key.index(after: space)...])
-            }
-            let above = key.hasSuffix("+")
-            return Piece(period: period, pricingID: Int64(above ? String(key.dropLast()) : key), usage: u,
-                         aboveTier: above ? u.cacheReadTokens : 0)
-        }
-    }
-}

@@ -79,6 +79,18 @@ import Testing
         #expect(try store.read { db in try Schema.callRollupDifferences(db) } == 0)
     }
 
+    @Test func cacheReadsAboveTheTierAreCountedFromBothSources() throws {
+        // The cache fixture has calls above their model's long-context tier.
+        let store = try Fixtures.store("cache")
+        var filter = CallFilter(Arguments())
+        filter.costMode = .computed
+        let (fromRollup, fromCalls) = try store.read { db in
+            (try ModelUsage.fetch(db, filter: filter, per: .price), try ModelUsage.fetch(db, filter: filter, groupBy: "c.pricing_id"))
+        }
+        #expect(fromRollup.reduce(0) { $0 + $1.cacheReadAboveTierTokens } == 300_000)
+        #expect(fromCalls.reduce(0) { $0 + $1.cacheReadAboveTierTokens } == 300_000)
+    }
+
     @Test func theCheckSeesARollupThatDrifted() throws {
         let store = try Fixtures.store("tiny")
         try store.write { db in try db.execute(sql: "UPDATE call_rollup SET calls = calls + 1 WHERE model = 'gpt-5'") }
@@ -103,7 +115,7 @@ import Testing
     @Test(arguments: Fixtures.all.map(\.name))
     func rollupAndCallsGiveTheSameUsage(fixture: String) throws {
         let store = try Fixtures.store(fixture)
-        let dimensions: [ModelUsage.Dimension] = [.none, .agent, .project, .session, .quarter]
+        let dimensions: [ModelUsage.Dimension] = [.none, .agent, .project, .session, .quarter, .price, .quarterAndPrice]
         var filters: [CallFilter] = []
         for mode in CostMode.allCases {
             var filter = CallFilter(Arguments())

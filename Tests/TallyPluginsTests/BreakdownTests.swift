@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import Testing
-@testable import TallyAnalyses
+import TallyAnalyses
 import TallyCommands
 @testable import TallyKit
 
@@ -351,39 +351,3 @@ import TallyCommands
     }
 }
 
-/// cache-efficiency reads `call_rollup` when it can and every call otherwise: both give the
-/// same pieces (tokens per price, period and long-context tier).
-@Suite struct CacheEfficiencySourcesTests {
-    struct Key: Hashable { var period: String?, provider: String?, model: String?, pricingID: Int64? }
-
-    static func summed(_ pieces: [CacheEfficiency.Piece]) -> [Key: [Int64]] {
-        var sums: [Key: [Int64]] = [:]
-        for p in pieces {
-            let u = p.usage
-            let key = Key(period: p.period, provider: u.provider, model: u.model, pricingID: p.pricingID)
-            let values = [u.calls, u.inputTokens, u.cacheReadTokens, u.cacheWriteTokens, u.totalOnlyCalls, p.aboveTier]
-            sums[key] = zip(sums[key] ?? [0, 0, 0, 0, 0, 0], values).map { $0 + $1 }
-        }
-        return sums
-    }
-
-    @Test(arguments: ["cache", "priced"])
-    func rollupAndCallsAgree(fixture: String) throws {
-        let store = try Fixtures.store(fixture)
-        let zone = TimeZone(identifier: "America/St_Johns")!  // UTC-03:30
-        try store.read { db in
-            var filter = CallFilter(Arguments())
-            filter.costMode = .computed
-            for label in [nil, { (q: Int64) in Periods.label(ofQuarter: q, by: .day, timeZone: zone) }] {
-                let fromRollup = try #require(try CacheEfficiency.rollupPieces(db, filter: filter, label: label))
-                let fromCalls = try CacheEfficiency.callPieces(db, filter: filter, label: label)
-                #expect(!fromRollup.isEmpty)
-                #expect(Self.summed(fromRollup) == Self.summed(fromCalls))
-            }
-            // The cache fixture has a call above its model's long-context tier.
-            if fixture == "cache" {
-                #expect(try CacheEfficiency.callPieces(db, filter: filter, label: nil).contains { $0.aboveTier > 0 })
-            }
-        }
-    }
-}

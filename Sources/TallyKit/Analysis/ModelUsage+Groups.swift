@@ -28,6 +28,7 @@ extension ModelUsage {
         unpricedTotalOnlyCalls += other.unpricedTotalOnlyCalls
         unpricedTotalOnlyTokens += other.unpricedTotalOnlyTokens
         fallbackCalls += other.fallbackCalls
+        cacheReadAboveTierTokens += other.cacheReadAboveTierTokens
     }
 
     /// The rows of one `fetch` summed per group (its models merged), in the order groups first

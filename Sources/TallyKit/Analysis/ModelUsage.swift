@@ -28,6 +28,9 @@ public struct ModelUsage: Hashable, Sendable {
     public var unpricedTotalOnlyTokens: Int64 = 0
     /// Calls whose cost used a fallback cache price.
     public var fallbackCalls: Int64
+    /// Of `cacheReadTokens`, those of calls whose prompt is above their price's long-context
+    /// tier (priced at the above-tier rates).
+    public var cacheReadAboveTierTokens: Int64 = 0
 
     /// Every model's usage over the calls that pass `filter`, in one pass over `calls`.
     ///
@@ -52,7 +55,7 @@ public struct ModelUsage: Hashable, Sendable {
             SELECT \(groupColumn), c.provider, c.model, coalesce(c.input_tokens, -1), coalesce(c.output_tokens, -1),
                 coalesce(c.reasoning_tokens, -1), coalesce(c.cache_read_tokens, -1), coalesce(c.cache_write_tokens, -1),
                 c.total_tokens, coalesce(\(filter.costColumn), -1), coalesce(c.reported_cost_nanos, -1),
-                \(filter.fallbackColumn)
+                \(filter.fallbackColumn), \(sql: Schema.cacheReadAboveTier("c"))
             FROM calls c
             WHERE \(filter.condition) AND \(extraCondition)
             """)
@@ -66,6 +69,11 @@ public struct ModelUsage: Hashable, Sendable {
         case none, agent, project, session
         /// The UTC quarter hour, as seconds since 1970 / 900 (`group` is its decimal text).
         case quarter
+        /// The price row (`pricing_id`; NULL for an unpriced call).
+        case price
+        /// The quarter hour and the price as one integer: quarter × 2^32 + pricing_id + 1 (0
+        /// without a price), for `relabel` to split.
+        case quarterAndPrice
 
         /// The column of `call_rollup` (aliased `c`); `x''` is its NULL (the aggregator reads a
         /// BLOB as NULL).
@@ -76,17 +84,21 @@ public struct ModelUsage: Hashable, Sendable {
             case .project: return "c.project_id"
             case .session: return "c.session_id"
             case .quarter: return "c.quarter"
+            case .price: return "c.pricing_id"
+            case .quarterAndPrice: return "c.quarter * 4294967296 + iif(typeof(c.pricing_id) = 'integer', c.pricing_id + 1, 0)"
             }
         }
 
         /// The same on `calls` (aliased `c`).
-        var callsColumn: SQL? {
+        public var callsColumn: SQL? {
             switch self {
             case .none: return nil
             case .agent: return "c.agent"
             case .project: return "c.project_id"
             case .session: return "c.session_id"
             case .quarter: return SQL(sql: Schema.rollupQuarter("c"))
+            case .price: return "c.pricing_id"
+            case .quarterAndPrice: return "\(sql: Schema.rollupQuarter("c")) * 4294967296 + coalesce(c.pricing_id + 1, 0)"
             }
         }
     }
@@ -109,7 +121,8 @@ public struct ModelUsage: Hashable, Sendable {
                 c.input_tokens, c.output_tokens, c.reasoning_tokens, c.cache_read_tokens, c.cache_write_tokens,
                 c.total_tokens, c.total_only_calls, \(sql: """
                 c.\(p)_nanos, c.\(p)_calls, c.\(p)_unpriced_tokens, c.\(p)_unpriced_total_only_calls,
-                c.\(p)_unpriced_total_only_tokens, c.reported_nanos, c.reported_calls, \(fallback)
+                c.\(p)_unpriced_total_only_tokens, c.reported_nanos, c.reported_calls, \(fallback),
+                c.cache_read_above_tier_tokens
                 """)
             FROM call_rollup c
             WHERE \(condition)

@@ -9,11 +9,12 @@ import GRDBSQLite
 struct UsageAggregator {
     /// What one row of the statement is, after its group, provider and model columns.
     enum Rows {
-        /// One call: five splits, total, cost, reported cost, fallback flag (NULL numbers as -1).
+        /// One call: five splits, total, cost, reported cost, fallback flag (NULL numbers as -1),
+        /// cache reads above the price's tier.
         case calls
         /// One `call_rollup` row in one cost mode: calls, five splits, total, total-only calls,
         /// cost, costed calls, unpriced tokens, unpriced total-only calls and tokens, reported
-        /// cost, reported calls, fallback calls.
+        /// cost, reported calls, fallback calls, cache reads above the tier.
         case rollup
     }
 
@@ -69,6 +70,7 @@ struct UsageAggregator {
             results[i].unpricedTotalOnlyCalls = sum.unpricedTotalOnly
             results[i].unpricedTotalOnlyTokens = sum.unpricedTotalOnlyTokens
             results[i].fallbackCalls = sum.fallback
+            results[i].cacheReadAboveTierTokens = sum.cacheReadAbove
         }
     }
 
@@ -77,7 +79,7 @@ struct UsageAggregator {
         var calls: Int64 = 0, input: Int64 = 0, output: Int64 = 0, reasoning: Int64 = 0, cacheRead: Int64 = 0
         var cacheWrite: Int64 = 0, total: Int64 = 0, cost: Int64 = 0, costed: Int64 = 0, reported: Int64 = 0
         var reportedCount: Int64 = 0, unpricedTokens: Int64 = 0, totalOnly: Int64 = 0, unpricedTotalOnly: Int64 = 0
-        var unpricedTotalOnlyTokens: Int64 = 0, fallback: Int64 = 0
+        var unpricedTotalOnlyTokens: Int64 = 0, fallback: Int64 = 0, cacheReadAbove: Int64 = 0
 
         /// Adds one row; NULL counts and costs arrive as -1 (all are non-negative).
         mutating func add(_ s: SQLiteStatement) {
@@ -114,6 +116,7 @@ struct UsageAggregator {
                 reportedCount += 1
             }
             fallback += sqlite3_column_int64(s, 11)
+            cacheReadAbove += sqlite3_column_int64(s, 12)
         }
 
         /// Adds one rollup row (`Rows.rollup`): sums of calls, none NULL.
@@ -135,6 +138,7 @@ struct UsageAggregator {
             reported += int(16)
             reportedCount += int(17)
             fallback += int(18)
+            cacheReadAbove += int(19)
         }
     }
 

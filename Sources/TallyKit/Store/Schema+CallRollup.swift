@@ -37,12 +37,7 @@ extension Schema {
         // The cache reads of calls whose prompt is above their price's long-context tier (what
         // `cache-efficiency` prices at the above-tier rates). The pricing triggers rebuild a
         // price's rows when its threshold changes, so both sides of an update see one threshold.
-        let prompt = ["input_tokens", "cache_read_tokens", "cache_write_tokens"].map { "coalesce(\(r).\($0), 0)" }
-            .joined(separator: " + ")
-        measures.append((
-            "cache_read_above_tier_tokens",
-            "iif(\(prompt) > (SELECT tier_threshold_tokens FROM pricing WHERE id = \(r).pricing_id), coalesce(\(r).cache_read_tokens, 0), 0)"
-        ))
+        measures.append(("cache_read_above_tier_tokens", cacheReadAboveTier(r)))
         for mode in rollupCostModes {
             let (p, cost) = (mode.prefix, "\(r).\(mode.column)")
             measures += [
@@ -55,6 +50,14 @@ extension Schema {
             if let fallback = mode.fallback { measures.append(("\(p)_fallback_calls", fallback(r))) }
         }
         return measures
+    }
+
+    /// The cache reads of the call `r` when its prompt (input + cache read + cache write) is
+    /// above its price's long-context threshold, else 0 (SPEC §6's tier rule).
+    public static func cacheReadAboveTier(_ r: String) -> String {
+        let prompt = ["input_tokens", "cache_read_tokens", "cache_write_tokens"].map { "coalesce(\(r).\($0), 0)" }
+            .joined(separator: " + ")
+        return "iif(\(prompt) > (SELECT tier_threshold_tokens FROM pricing WHERE id = \(r).pricing_id), coalesce(\(r).cache_read_tokens, 0), 0)"
     }
 
     /// The quarter hour of `r.started_at`: seconds since 1970 / 900 (`strftime('%s')`, so the
