@@ -65,7 +65,7 @@ public struct ModelUsage: Hashable, Sendable {
     }
 
     /// What `fetch(_:filter:per:)` groups by besides provider and model.
-    public enum Dimension: Sendable {
+    public enum Dimension: Hashable, Sendable {
         case none, agent, project, session
         /// The UTC quarter hour, as seconds since 1970 / 900 (`group` is its decimal text).
         case quarter
@@ -127,7 +127,9 @@ public struct ModelUsage: Hashable, Sendable {
             FROM call_rollup c
             WHERE \(condition)
             """)
-        var aggregator = UsageAggregator(relabel: relabel)
+        // About one group per session when grouping by session.
+        let expected = dimension == .session ? try Int.fetchOne(db, sql: "SELECT count(*) FROM sessions") ?? 0 : 0
+        var aggregator = UsageAggregator(relabel: relabel, expectedGroups: expected)
         try aggregator.scan(statement, db: db, rows: .rollup)
         return aggregator.results
     }

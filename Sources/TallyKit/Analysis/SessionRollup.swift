@@ -80,7 +80,7 @@ public struct SessionRollup: Sendable {
             rollups.append(SessionRollup(
                 sessionID: roots[r], title: nil, project: nil, startedAt: nil, own: own[r], subagents: subagents[r]))
         }
-        try addDetails(db, to: &rollups[..<min(limit ?? rollups.count, rollups.count)])
+        try addDetails(db, to: &rollups[..<min(limit ?? rollups.count, rollups.count)], all: limit == nil)
         let usage = rooted.values.sorted { ($0.provider ?? "", $0.model ?? "") < ($1.provider ?? "", $1.model ?? "") }
         return Result(rollups: rollups, usage: usage, unrooted: unrooted)
     }
@@ -91,6 +91,7 @@ public struct SessionRollup: Sendable {
     /// `rootOf` is -1 for a session without a root.
     static func sessionRoots(_ db: Database) throws -> (roots: [String], rootOf: [String: Int]) {
         var parentOf: [String: String?] = [:]
+        parentOf.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM sessions") ?? 0)
         let rows = try Row.fetchCursor(db, sql: "SELECT id, parent_id FROM sessions")
         while let row = try rows.next() { parentOf[row[0]] = .some(row[1]) }
         var roots: [String] = []
@@ -123,9 +124,11 @@ public struct SessionRollup: Sendable {
 
     /// Title, project (the root's, else its first call's) and start (the root's, else its first
     /// own call's) of each rollup.
-    private static func addDetails(_ db: Database, to rollups: inout ArraySlice<SessionRollup>) throws {
+    /// With `all`, every root is read rather than those listed (no 70,000-id list to encode and
+    /// search).
+    private static func addDetails(_ db: Database, to rollups: inout ArraySlice<SessionRollup>, all: Bool) throws {
         guard !rollups.isEmpty else { return }
-        let ids = String(decoding: try JSONEncoder().encode(rollups.map(\.sessionID)), as: UTF8.self)
+        let ids = all ? "" : String(decoding: try JSONEncoder().encode(rollups.map(\.sessionID)), as: UTF8.self)
         let details = try Row.fetchCursor(
             db,
             sql: """
@@ -134,8 +137,8 @@ public struct SessionRollup: Sendable {
                 FROM sessions s
                 LEFT JOIN projects p ON p.id = coalesce(s.project_id,
                   (SELECT k.project_id FROM calls k WHERE k.session_id = s.id AND k.project_id IS NOT NULL LIMIT 1))
-                WHERE s.id IN (SELECT value FROM json_each(?))
-                """, arguments: [ids])
+                WHERE \(all ? "s.parent_id IS NULL" : "s.id IN (SELECT value FROM json_each(?))")
+                """, arguments: all ? [] : [ids])
         var position: [String: Int] = [:]
         for i in rollups.indices { position[rollups[i].sessionID] = i }
         while let row = try details.next() {

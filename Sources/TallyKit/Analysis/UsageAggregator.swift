@@ -26,8 +26,13 @@ struct UsageAggregator {
     private let relabel: ((Int64) -> String)?
     private var labels: [Int64: [UInt8]] = [:]
 
-    init(relabel: ((Int64) -> String)? = nil) {
+    /// - Parameter expectedGroups: room to reserve (growing a dictionary of 100,000 groups
+    ///   rehashes it and copies every group several times).
+    init(relabel: ((Int64) -> String)? = nil, expectedGroups: Int = 0) {
         self.relabel = relabel
+        index.reserveCapacity(expectedGroups)
+        results.reserveCapacity(expectedGroups)
+        sums.reserveCapacity(expectedGroups)
     }
 
     /// Group key bytes, hashed in one call rather than byte by byte.
