@@ -7,10 +7,14 @@ public struct StoreWriter {
     let db: Database
     /// Written as `indexed_at` / `at`: the run's clock, so a run's rows share one instant.
     let now: String
+    /// Prices calls as they are written; without it a call's cost is its reported cost until a
+    /// `CostEngine.reprice`.
+    let pricer: CallPricer?
 
-    public init(db: Database, now: String) {
+    public init(db: Database, now: String, pricer: CallPricer? = nil) {
         self.db = db
         self.now = now
+        self.pricer = pricer
     }
 
     // MARK: - Replacing a file's records
@@ -266,13 +270,12 @@ public struct StoreWriter {
             values.removeAll(keepingCapacity: true)
             for c in calls[start..<end] {
                 let t = c.tokens
-                // Until the pricer runs, the cost used is the source's own.
-                let cost = c.reportedCostNanos
+                let costs = pricer?.costs(of: c) ?? .reported(c.reportedCostNanos)
                 values += [
                     c.id, c.source, c.sessionID, c.messageID, c.projectID, c.provider, c.model, c.agent, c.startedAt,
                     c.completedAt, t.input, t.output, t.reasoning, t.cacheRead, t.cacheWrite, t.cacheWrite1h, t.total,
-                    c.reportedCostNanos, cost, cost == nil ? nil : "reported", c.isMessageFallback ? 1 : 0, path,
-                    c.sourceLine, c.attributes,
+                    c.reportedCostNanos, costs.computed, costs.pricingID, costs.fallback ? 1 : 0, costs.cost,
+                    costs.source, c.isMessageFallback ? 1 : 0, path, c.sourceLine, c.attributes,
                 ]
             }
             let rows = end - start
@@ -282,7 +285,7 @@ public struct StoreWriter {
         }
     }
 
-    static let callColumns = 24
+    static let callColumns = 27
     static let fullCallUpsert = callUpsert(rows: callsPerStatement)
 
     static func callUpsert(rows: Int) -> String {
@@ -290,8 +293,8 @@ public struct StoreWriter {
         return """
             INSERT INTO calls (id, source, session_id, message_id, project_id, provider, model, agent, started_at,
               completed_at, input_tokens, output_tokens, reasoning_tokens, cache_read_tokens, cache_write_tokens,
-              cache_write_1h_tokens, total_tokens, reported_cost_nanos, cost_nanos, cost_source, message_fallback,
-              source_path, source_line, attributes)
+              cache_write_1h_tokens, total_tokens, reported_cost_nanos, computed_cost_nanos, pricing_id, cost_fallback,
+              cost_nanos, cost_source, message_fallback, source_path, source_line, attributes)
             VALUES \(Array(repeating: row, count: rows).joined(separator: ",\n"))
             ON CONFLICT(id) DO UPDATE SET
               source = excluded.source, session_id = excluded.session_id, message_id = excluded.message_id,
@@ -301,7 +304,8 @@ public struct StoreWriter {
               reasoning_tokens = excluded.reasoning_tokens, cache_read_tokens = excluded.cache_read_tokens,
               cache_write_tokens = excluded.cache_write_tokens, cache_write_1h_tokens = excluded.cache_write_1h_tokens,
               total_tokens = excluded.total_tokens, reported_cost_nanos = excluded.reported_cost_nanos,
-              cost_nanos = excluded.cost_nanos, cost_source = excluded.cost_source,
+              computed_cost_nanos = excluded.computed_cost_nanos, pricing_id = excluded.pricing_id,
+              cost_fallback = excluded.cost_fallback, cost_nanos = excluded.cost_nanos, cost_source = excluded.cost_source,
               message_fallback = excluded.message_fallback, source_path = excluded.source_path,
               source_line = excluded.source_line, attributes = excluded.attributes
             -- A sub-agent transcript repeating its parent's response is not new usage, nor the

@@ -35,3 +35,97 @@ import Testing
         }
     }
 }
+
+/// Calls written with a pricer carry the cost columns `CostEngine.reprice` would give them, so
+/// the indexer needs no second pass over the rows it wrote.
+@Suite struct StoreWriterPricingTests {
+    let now = "2026-03-15T12:00:00.000Z"
+
+    func call(
+        _ id: String, model: String?, provider: String? = nil, at: String = "2026-03-05T10:00:00.000Z",
+        _ tokens: TokenCounts, reported: Int64? = nil
+    ) -> CallRecord {
+        CallRecord(
+            id: id, source: "events", provider: provider, model: model, startedAt: at, tokens: tokens,
+            reportedCostNanos: reported)
+    }
+
+    func costColumns(_ db: Database) throws -> [String: [DatabaseValue]] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT id, computed_cost_nanos, pricing_id, cost_fallback, cost_nanos, cost_source FROM calls
+            """)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0["id"], Array($0.databaseValues.dropFirst())) })
+    }
+
+    @Test func handComputedCosts() throws {
+        let store = try Store.inMemory()
+        try store.write { db in
+            let sonnet = try insertPrice(db, CostEngineTests.sonnet)
+            let gemini = try insertPrice(db, CostEngineTests.gemini)
+            try insertPrice(db, CostEngineTests.gpt5)
+            var batch = ReadBatch()
+            batch.calls = [
+                // 10,000 one-hour cache writes × $6 = $0.06.
+                call("a", model: "claude-sonnet-4-5", TokenCounts(input: 0, output: 0, cacheWrite: 10_000, cacheWrite1h: 10_000)),
+                // Above the 200K tier the whole call bills at $2.50 / $15: 0.75 + 0.15 = $0.90.
+                call("b", model: "gemini-2.5-pro", TokenCounts(input: 300_000, output: 10_000)),
+                // 1,000 × 1.25 + 1,000 × 1.25 × 1.25 (no cache write price: fallback) = 2,812,500 nano-dollars.
+                call("d", model: "gpt-5", TokenCounts(input: 1000, output: 0, cacheWrite: 1000), reported: 9),
+                call("e", model: "gpt-5", TokenCounts(total: 4000), reported: 7_000_000),  // total-only: reported
+                call("f", model: "acme-internal-7b", TokenCounts(input: 10, output: 10)),  // unpriced, no report
+                call("g", model: nil, TokenCounts(input: 10, output: 10), reported: 5),  // no model yet: reported
+            ]
+            let book = try PriceBook.load(db)
+            try StoreWriter(db: db, now: now, pricer: CallPricer(book: book)).write(batch, path: "/x", source: "events")
+            let c = try costColumns(db)
+            #expect(c["a"] == [60_000_000.databaseValue, sonnet.databaseValue, 0.databaseValue, 60_000_000.databaseValue, "computed".databaseValue])
+            #expect(c["b"] == [900_000_000.databaseValue, gemini.databaseValue, 0.databaseValue, 900_000_000.databaseValue, "computed".databaseValue])
+            #expect(c["d"]?[0] == 2_812_500.databaseValue && c["d"]?[2] == 1.databaseValue && c["d"]?[4] == "computed".databaseValue)
+            #expect(c["e"] == [.null, .null, 0.databaseValue, 7_000_000.databaseValue, "reported".databaseValue])
+            #expect(c["f"] == [.null, .null, 0.databaseValue, .null, .null])
+            #expect(c["g"] == [.null, .null, 0.databaseValue, 5.databaseValue, "reported".databaseValue])
+            #expect(try CostEngine.reprice(db, calls: .all).updated == 0)
+        }
+    }
+
+    /// Random calls over dated periods, tiers, fallbacks, providers and unpriced models: the
+    /// set-based reprice finds nothing to change in what the writer stored.
+    @Test func agreesWithCostEngineOnRandomCalls() throws {
+        let store = try Store.inMemory()
+        var rng = SeededGenerator(seed: 11)
+        let models: [String?] = ["claude-sonnet-4-5", "gemini-2.5-pro", "gpt-5", "anthropic/claude-sonnet-4.5", "acme", nil]
+        let providers: [String?] = [nil, "anthropic", "openai", "google"]
+        try store.write { db in
+            try insertPrice(db, CostEngineTests.sonnet)
+            try insertPrice(db, CostEngineTests.gemini)
+            try insertPrice(db, CostEngineTests.gpt5)
+            try insertPrice(db, PriceRecord(model: "gpt-5", input: mtok("1"), output: mtok("8"),
+                                            effectiveFrom: "2026-03-10T00:00:00.000Z", effectiveTo: "2026-03-20T00:00:00.000Z", source: "user"))
+            try insertPrice(db, PriceRecord(model: "gemini-2.5-pro", input: mtok("1.5"), output: mtok("12"), tierThreshold: 100_000,
+                                            inputAbove: mtok("3"), effectiveFrom: "2026-03-15T00:00:00.000Z", source: "user"))
+            var batch = ReadBatch()
+            for n in 0..<2000 {
+                let totalOnly = Int.random(in: 0..<20, using: &rng) == 0
+                func count(_ max: Int64) -> Int64? {
+                    totalOnly ? nil : (Int.random(in: 0..<8, using: &rng) == 0 ? nil : .random(in: 0...max, using: &rng))
+                }
+                let cw = count(300_000)
+                let at = String(format: "2026-03-%02dT%02d:00:00.000Z", Int.random(in: 1...28, using: &rng), Int.random(in: 0..<24, using: &rng))
+                batch.calls.append(call(
+                    "c\(n)", model: models.randomElement(using: &rng)!, provider: providers.randomElement(using: &rng)!, at: at,
+                    TokenCounts(
+                        input: count(400_000), output: count(50_000), reasoning: count(20_000), cacheRead: count(300_000),
+                        cacheWrite: cw, cacheWrite1h: cw.map { .random(in: 0...$0, using: &rng) }, total: totalOnly ? 5000 : nil),
+                    reported: Bool.random(using: &rng) ? .random(in: 0...1_000_000, using: &rng) : nil))
+            }
+            let book = try PriceBook.load(db)
+            try StoreWriter(db: db, now: now, pricer: CallPricer(book: book)).write(batch, path: "/x", source: "events")
+            let written = try costColumns(db)
+            #expect(try CostEngine.reprice(db, calls: .all) == RepriceSummary(examined: 2000, updated: 0, audited: 0))
+            #expect(try costColumns(db) == written)
+            let computed = written.values.filter { $0[4] == "computed".databaseValue }.count
+            let fallbacks = written.values.filter { $0[2] == 1.databaseValue }.count
+            #expect(computed > 800 && fallbacks > 100)
+        }
+    }
+}
