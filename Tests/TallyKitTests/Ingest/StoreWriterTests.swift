@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func callsAcrossStatementBoundariesApplyInOrder() throws {
-        let n = StoreWriter.callsPerStatement
+        let n = StoreWriter.rowsPerStatement
         var batch = ReadBatch()
         // 2.5 statements' worth of calls; c-3 comes again later in the same statement and c-5
         // again in the next one (the later values win); c-7 comes again as a sidechain copy
@@ -33,6 +33,70 @@ import Testing
             #expect(values["c-7"] == 7)
             #expect(values["c-\(2 * n + n / 2 - 1)"] == 2 * n + n / 2 - 1)
         }
+    }
+}
+
+/// Parts written many rows to a statement give the rows one by one would, detail ids included.
+@Suite struct StoreWriterPartsTests {
+    let now = "2026-03-15T12:00:00.000Z"
+
+    /// 150 parts (three statements' worth) of every detail kind, over three messages.
+    func parts() -> [PartRecord] {
+        (0..<150).map { n in
+            let detail: PartDetail
+            switch n % 6 {
+            case 0: detail = .text("text \(n)", synthetic: n % 12 == 0)
+            case 1: detail = .thinking("thought \(n)", startedAt: "2026-03-05T10:00:00.000Z", endedAt: nil)
+            case 2: detail = .tool(ToolCallDetail(callID: "t\(n)", tool: "bash", status: "completed", input: #"{"cmd":"ls"}"#, durationMs: Int64(n)))
+            case 3: detail = .tool(ToolCallDetail(tool: "edit", status: "error", error: "exit \(n)"))
+            case 4: detail = .error(name: "APIError", payload: #"{"code":\#(n)}"#)
+            default: detail = .none
+            }
+            let operations = n % 5 == 0 ? [FileOperationRecord(path: "/f\(n)", operation: "edit", additions: 1), FileOperationRecord(path: "/g\(n)")] : []
+            return PartRecord(
+                id: String(format: "p%03d", 149 - n), messageID: "m\(n % 3)", sessionID: "s", ordinal: n / 3, type: "x",
+                data: #"{"n":\#(n)}"#, detail: detail, fileOperations: operations)
+        }
+    }
+
+    func tables(_ store: Store) throws -> [String] {
+        try store.read { db in
+            try ["parts", "text_parts", "thinking_blocks", "tool_calls", "errors", "file_operations"].flatMap { table in
+                try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY rowid").map { "\(table) \($0)" }
+            }
+        }
+    }
+
+    @Test func manyRowsPerStatementGiveTheRowsOfOneByOne() throws {
+        var batch = ReadBatch()
+        batch.parts = parts()
+        let many = try Store.inMemory()
+        try many.write { db in try StoreWriter(db: db, now: now).write(batch, path: "/x", source: "opencode") }
+        let single = try Store.inMemory()
+        try single.write { db in
+            let writer = StoreWriter(db: db, now: now)
+            for p in batch.parts { try writer.upsert(p, path: "/x") }
+            try writer.ensureReferences(batch, source: "opencode")
+        }
+        let rows = try tables(many)
+        #expect(rows.count == 150 + 25 + 25 + 50 + 50 + 60)
+        #expect(rows == (try tables(single)))
+    }
+
+    /// A part written again (here from another file) has its old details replaced, not doubled.
+    @Test func aStoredPartsDetailsAreReplaced() throws {
+        var batch = ReadBatch()
+        batch.parts = parts()
+        let store = try Store.inMemory()
+        try store.write { db in
+            try StoreWriter(db: db, now: now).write(batch, path: "/x", source: "opencode")
+            try StoreWriter(db: db, now: now).write(batch, path: "/y", source: "opencode")
+        }
+        let counts = try store.read { db in
+            try ["parts", "errors", "file_operations"].map { try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)")! }
+        }
+        #expect(counts == [150, 50, 60])
+        #expect(try store.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT source_path FROM parts") } == ["/y"])
     }
 }
 
