@@ -156,32 +156,11 @@ import Testing
     /// set-based reprice finds nothing to change in what the writer stored.
     @Test func agreesWithCostEngineOnRandomCalls() throws {
         let store = try Store.inMemory()
-        var rng = SeededGenerator(seed: 11)
         let models: [String?] = ["claude-sonnet-4-5", "gemini-2.5-pro", "gpt-5", "anthropic/claude-sonnet-4.5", "acme", nil]
-        let providers: [String?] = [nil, "anthropic", "openai", "google"]
         try store.write { db in
-            try insertPrice(db, CostEngineTests.sonnet)
-            try insertPrice(db, CostEngineTests.gemini)
-            try insertPrice(db, CostEngineTests.gpt5)
-            try insertPrice(db, PriceRecord(model: "gpt-5", input: mtok("1"), output: mtok("8"),
-                                            effectiveFrom: "2026-03-10T00:00:00.000Z", effectiveTo: "2026-03-20T00:00:00.000Z", source: "user"))
-            try insertPrice(db, PriceRecord(model: "gemini-2.5-pro", input: mtok("1.5"), output: mtok("12"), tierThreshold: 100_000,
-                                            inputAbove: mtok("3"), effectiveFrom: "2026-03-15T00:00:00.000Z", source: "user"))
+            try CostEngineTests.insertRandomTestPrices(db)
             var batch = ReadBatch()
-            for n in 0..<2000 {
-                let totalOnly = Int.random(in: 0..<20, using: &rng) == 0
-                func count(_ max: Int64) -> Int64? {
-                    totalOnly ? nil : (Int.random(in: 0..<8, using: &rng) == 0 ? nil : .random(in: 0...max, using: &rng))
-                }
-                let cw = count(300_000)
-                let at = String(format: "2026-03-%02dT%02d:00:00.000Z", Int.random(in: 1...28, using: &rng), Int.random(in: 0..<24, using: &rng))
-                batch.calls.append(call(
-                    "c\(n)", model: models.randomElement(using: &rng)!, provider: providers.randomElement(using: &rng)!, at: at,
-                    TokenCounts(
-                        input: count(400_000), output: count(50_000), reasoning: count(20_000), cacheRead: count(300_000),
-                        cacheWrite: cw, cacheWrite1h: cw.map { .random(in: 0...$0, using: &rng) }, total: totalOnly ? 5000 : nil),
-                    reported: Bool.random(using: &rng) ? .random(in: 0...1_000_000, using: &rng) : nil))
-            }
+            batch.calls = CostEngineTests.randomCalls(2000, models: models, seed: 11)
             let book = try PriceBook.load(db)
             try StoreWriter(db: db, now: now, pricer: CallPricer(book: book)).write(batch, path: "/x", source: "events")
             let written = try costColumns(db)
