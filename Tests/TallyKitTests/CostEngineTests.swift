@@ -155,33 +155,54 @@ func insertPrice(_ db: Database, _ record: PriceRecord) throws -> Int64 {
         }
     }
 
+    /// The prices of the random-call tests: the three above, a dated period and a dated tier.
+    static func insertRandomTestPrices(_ db: Database) throws {
+        try insertPrice(db, sonnet)
+        try insertPrice(db, gemini)
+        try insertPrice(db, gpt5)
+        try insertPrice(db, PriceRecord(model: "gpt-5", input: mtok("1"), output: mtok("8"),
+                                        effectiveFrom: "2026-03-10T00:00:00.000Z", effectiveTo: "2026-03-20T00:00:00.000Z", source: "user"))
+        try insertPrice(db, PriceRecord(model: "gemini-2.5-pro", input: mtok("1.5"), output: mtok("12"), tierThreshold: 100_000,
+                                        inputAbove: mtok("3"), effectiveFrom: "2026-03-15T00:00:00.000Z", source: "user"))
+    }
+
+    /// Random calls in March 2026 over `models` and providers: NULL splits, total-only rows,
+    /// 1-hour cache writes, reported costs.
+    static func randomCalls(_ count: Int, models: [String?], seed: UInt64) -> [CallRecord] {
+        var rng = SeededGenerator(seed: seed)
+        let providers: [String?] = [nil, "anthropic", "openai", "google"]
+        return (0..<count).map { n in
+            let day = Int.random(in: 1...28, using: &rng)
+            let totalOnly = Int.random(in: 0..<20, using: &rng) == 0
+            func count(_ max: Int64) -> Int64? {
+                totalOnly ? nil : (Int.random(in: 0..<8, using: &rng) == 0 ? nil : .random(in: 0...max, using: &rng))
+            }
+            let cw = count(300_000)
+            let model = models.randomElement(using: &rng)!
+            let provider = providers.randomElement(using: &rng)!
+            let at = String(format: "2026-03-%02dT%02d:00:00.000Z", day, Int.random(in: 0..<24, using: &rng))
+            let tokens = TokenCounts(
+                input: count(400_000), output: count(50_000), reasoning: count(20_000), cacheRead: count(300_000),
+                cacheWrite: cw, cacheWrite1h: cw.map { .random(in: 0...$0, using: &rng) }, total: totalOnly ? 5000 : nil)
+            let reported: Int64? = Bool.random(using: &rng) ? .random(in: 0...1_000_000, using: &rng) : nil
+            return CallRecord(
+                id: "c\(n)", source: "test", provider: provider, model: model, startedAt: at, tokens: tokens,
+                reportedCostNanos: reported)
+        }
+    }
+
     /// The set-based SQL and the Pricer are two evaluations of one formula: they must agree.
     @Test func sqlAgreesWithThePricerOnRandomCalls() throws {
         let store = try Store.inMemory()
-        var rng = SeededGenerator(seed: 7)
         let models = ["claude-sonnet-4-5", "gemini-2.5-pro", "gpt-5", "anthropic/claude-sonnet-4.5", "acme", "gpt-5-2099-01-01"]
-        let providers: [String?] = [nil, "anthropic", "openai", "google"]
         try store.write { db in
-            try insertPrice(db, Self.sonnet)
-            try insertPrice(db, Self.gemini)
-            try insertPrice(db, Self.gpt5)
-            try insertPrice(db, PriceRecord(model: "gpt-5", input: mtok("1"), output: mtok("8"),
-                                            effectiveFrom: "2026-03-10T00:00:00.000Z", effectiveTo: "2026-03-20T00:00:00.000Z", source: "user"))
-            try insertPrice(db, PriceRecord(model: "gemini-2.5-pro", input: mtok("1.5"), output: mtok("12"), tierThreshold: 100_000,
-                                            inputAbove: mtok("3"), effectiveFrom: "2026-03-15T00:00:00.000Z", source: "user"))
-            for n in 0..<3000 {
-                let day = Int.random(in: 1...28, using: &rng)
-                let totalOnly = Int.random(in: 0..<20, using: &rng) == 0
-                func count(_ max: Int64) -> Int64? {
-                    totalOnly ? nil : (Int.random(in: 0..<8, using: &rng) == 0 ? nil : .random(in: 0...max, using: &rng))
-                }
-                let cw = count(300_000)
+            try Self.insertRandomTestPrices(db)
+            for c in Self.randomCalls(3000, models: models, seed: 7) {
+                let t = c.tokens
                 try insertCall(
-                    db, "c\(n)", model: models.randomElement(using: &rng)!, provider: providers.randomElement(using: &rng)!,
-                    at: String(format: "2026-03-%02dT%02d:00:00.000Z", day, Int.random(in: 0..<24, using: &rng)),
-                    input: count(400_000), output: count(50_000), reasoning: count(20_000), cacheRead: count(300_000),
-                    cacheWrite: cw, cacheWrite1h: cw.map { .random(in: 0...$0, using: &rng) },
-                    total: totalOnly ? 5000 : nil, reported: Bool.random(using: &rng) ? .random(in: 0...1_000_000, using: &rng) : nil)
+                    db, c.id, model: c.model, provider: c.provider, at: c.startedAt, input: t.input, output: t.output,
+                    reasoning: t.reasoning, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite, cacheWrite1h: t.cacheWrite1h,
+                    total: t.total, reported: c.reportedCostNanos)
             }
             try CostEngine.reprice(db, calls: .all)
             let book = try PriceBook.load(db)

@@ -59,7 +59,11 @@ public enum Derivations {
                   agent = coalesce(agent, (SELECT coalesce(m.agent, m.mode) FROM messages m WHERE m.id = calls.message_id)),
                   project_id = coalesce(project_id, (SELECT s.project_id FROM sessions s WHERE s.id = calls.session_id))
                 WHERE session_id IN (SELECT id FROM temp.touched)
-                  AND (model IS NULL OR provider IS NULL OR agent IS NULL OR project_id IS NULL)
+                  -- Only rows a value can come to: rewriting a row with its own values (an event
+                  -- without agent or provider, and no message) cost a tenth of the derive step.
+                  AND ((message_id IS NOT NULL AND (model IS NULL OR provider IS NULL OR agent IS NULL))
+                       OR (project_id IS NULL
+                           AND (SELECT s.project_id FROM sessions s WHERE s.id = calls.session_id) IS NOT NULL))
                 """)
         // A part read from its own file does not know its position: number a message's parts
         // by id (OpenCode part ids sort oldest first).

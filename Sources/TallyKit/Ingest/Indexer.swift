@@ -46,6 +46,8 @@ public final class Indexer {
     let streamThreshold: Int64
     /// Prices for this run, loaded once (the snapshot is loaded into the database first).
     private var book: PriceBook?
+    /// Prices the calls as they are written, from `book`.
+    private var pricer: CallPricer?
 
     public init(
         store: Store, reader: any SourceReader, now: Date, lock: IndexLock? = nil, progress: Progress? = nil,
@@ -117,13 +119,18 @@ public final class Indexer {
         return loaded
     }
 
-    /// Prices the calls and workflow cost records just written from `paths` (computed cost when a
-    /// price is known, else the source's own).
-    func reprice(_ db: Database, paths: [String]) throws {
+    /// This run's writer: it prices calls as it writes them (the cost `CostEngine.reprice`
+    /// would store), so the rows just written need no second pass.
+    func writer(_ db: Database) throws -> StoreWriter {
+        if pricer == nil { pricer = CallPricer(book: try prices(db)) }
+        return StoreWriter(db: db, now: now, pricer: pricer)
+    }
+
+    /// Prices the workflow cost records just written from `paths` (computed cost when a price is
+    /// known, else the source's own). Nothing is audited: new rows have no earlier cost.
+    func repriceWorkflowCosts(_ db: Database, paths: [String]) throws {
         guard !paths.isEmpty else { return }
-        let book = try prices(db)
-        try CostEngine.reprice(db, calls: .sourcePaths(paths), book: book)
-        try CostEngine.reprice(db, workflowCosts: .sourcePaths(paths), book: book)
+        try CostEngine.reprice(db, workflowCosts: .sourcePaths(paths), book: prices(db))
     }
 
     /// Indexes the given inputs (the bulk pass, or the files a watcher saw change).
@@ -237,7 +244,7 @@ public final class Indexer {
             return summary
         }
         try store.write { db in
-            let writer = StoreWriter(db: db, now: now)
+            let writer = try writer(db)
             for item in parsed {
                 let path = item.url.path
                 guard let batch = item.batch else {
@@ -256,7 +263,7 @@ public final class Indexer {
                 summary.rejected += batch.rejections.count
                 summary.filesRead += 1
             }
-            try reprice(db, paths: parsed.filter { $0.batch != nil }.map(\.url.path))
+            try repriceWorkflowCosts(db, paths: parsed.filter { $0.batch != nil }.map(\.url.path))
             try lock?.heartbeat(db)
         }
         return summary
@@ -297,13 +304,12 @@ public final class Indexer {
         // statement changes; once one statement's journal passes 64 KB it moves to a temporary
         // file for the rest of the transaction, and each call then cost ~40 KB of pwrite. With
         // temporary storage in memory for this transaction the journal stays in memory (it holds
-        // one statement's pages at a time); the pieces are repriced one by one, so temporary
-        // tables stay small too.
+        // one statement's pages at a time).
         try setWriterPragma("temp_store = MEMORY")
         defer { try? setWriterPragma("temp_store = DEFAULT") }
         do {
             try store.write { db in
-                let writer = StoreWriter(db: db, now: now)
+                let writer = try writer(db)
                 try forgetIfKnown(path, ledger: ledger, writer: writer, db: db)
                 var records = 0, rejected = 0
                 // The reader parses piece k+1 on another thread while piece k is written here.
@@ -321,9 +327,6 @@ public final class Indexer {
                 do {
                     while let batch = pieces.take() {
                         try writer.write(batch, path: path, source: source)
-                        if !batch.calls.isEmpty {
-                            try CostEngine.reprice(db, calls: .ids(batch.calls.map(\.id)), book: prices(db))
-                        }
                         try Derivations.enqueue(Self.sessions(of: batch), in: db)
                         records += batch.records
                         rejected += batch.rejections.count
@@ -371,12 +374,12 @@ public final class Indexer {
         try writer.forget(path: path)
     }
 
-    /// Prices a streamed input's workflow costs (its calls were priced piece by piece) and
+    /// Prices a streamed input's workflow costs (its calls were priced as they were written) and
     /// records it in the ledger.
     private func finishStreamed(
         _ db: Database, path: String, stat: FileStat, hash: String, records: Int, rejected: Int
     ) throws {
-        try CostEngine.reprice(db, workflowCosts: .sourcePaths([path]), book: prices(db))
+        try repriceWorkflowCosts(db, paths: [path])
         let status = rejected == 0 ? "indexed" : (records > rejected ? "partial" : "failed")
         try Ledger.record(
             db, path: path, source: source, stat: stat, hash: hash, records: records, rejected: rejected,

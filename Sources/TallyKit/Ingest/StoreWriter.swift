@@ -7,10 +7,14 @@ public struct StoreWriter {
     let db: Database
     /// Written as `indexed_at` / `at`: the run's clock, so a run's rows share one instant.
     let now: String
+    /// Prices calls as they are written; without it a call's cost is its reported cost until a
+    /// `CostEngine.reprice`.
+    let pricer: CallPricer?
 
-    public init(db: Database, now: String) {
+    public init(db: Database, now: String, pricer: CallPricer? = nil) {
         self.db = db
         self.now = now
+        self.pricer = pricer
     }
 
     // MARK: - Replacing a file's records
@@ -41,8 +45,8 @@ public struct StoreWriter {
     public func write(_ batch: ReadBatch, path: String, source: String) throws {
         for p in batch.projects { try upsert(p) }
         for s in batch.sessions { try upsert(s) }
-        for m in batch.messages { try upsert(m, path: path) }
-        for p in batch.parts { try upsert(p, path: path) }
+        try upsert(messages: batch.messages, path: path)
+        try upsert(parts: batch.parts, path: path)
         try upsert(calls: batch.calls, path: path)
         for r in batch.workflowRuns { try upsert(r, path: path) }
         for c in batch.workflowCosts { try upsert(c, path: path) }
@@ -173,126 +177,208 @@ public struct StoreWriter {
             ])
     }
 
-    func upsert(_ m: MessageRecord, path: String) throws {
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO messages (id, session_id, role, parent_id, created_at, completed_at, provider, model, agent,
-                  mode, finish, error, source_path, source_line, attributes)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET
-                  session_id = excluded.session_id, role = excluded.role, parent_id = excluded.parent_id,
-                  created_at = excluded.created_at, completed_at = excluded.completed_at, provider = excluded.provider,
-                  model = excluded.model, agent = excluded.agent, mode = excluded.mode, finish = excluded.finish,
-                  error = excluded.error, source_path = excluded.source_path, source_line = excluded.source_line,
-                  attributes = excluded.attributes
-                """
-        ).execute(
-            arguments: [
+    /// Upserts messages, `rowsPerStatement` rows to a statement.
+    func upsert(messages: [MessageRecord], path: String) throws {
+        try execute(Self.messageUpsert, messages) { m, values in
+            values += [
                 m.id, m.sessionID, m.role.rawValue, m.parentID, m.createdAt, m.completedAt, m.provider, m.model, m.agent,
                 m.mode, m.finish, m.error, path, m.sourceLine, m.attributes,
-            ])
+            ]
+        }
     }
 
+    static let messageUpsert = MultiRowInsert(
+        """
+        INSERT INTO messages (id, session_id, role, parent_id, created_at, completed_at, provider, model, agent,
+          mode, finish, error, source_path, source_line, attributes)
+        """,
+        columns: 15,
+        tail: """
+            ON CONFLICT(id) DO UPDATE SET
+              session_id = excluded.session_id, role = excluded.role, parent_id = excluded.parent_id,
+              created_at = excluded.created_at, completed_at = excluded.completed_at, provider = excluded.provider,
+              model = excluded.model, agent = excluded.agent, mode = excluded.mode, finish = excluded.finish,
+              error = excluded.error, source_path = excluded.source_path, source_line = excluded.source_line,
+              attributes = excluded.attributes
+            """)
+
+    /// Upserts parts and their detail rows. New parts (the common case: a changed file's parts
+    /// were removed by `forget`) go `rowsPerStatement` rows to a statement, table by table in
+    /// the parts' order, which gives the detail rows the ids one by one would. A batch with a
+    /// part already stored, or one part twice, goes part by part (its old details are replaced).
+    func upsert(parts: [PartRecord], path: String) throws {
+        guard parts.count > 1 else { return try parts.forEach { try upsert($0, path: path) } }
+        let ids = parts.map(\.id)
+        let stored = try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM parts WHERE id IN (SELECT value FROM json_each(?)))"),
+            arguments: [Self.jsonArray(ids)]) ?? false
+        if stored || Set(ids).count < ids.count {
+            for p in parts { try upsert(p, path: path) }
+            return
+        }
+        try execute(Self.partUpsert, parts) { p, values in values += Self.values(of: p, path: path) }
+        try insertDetails(of: parts)
+    }
+
+    /// Inserts the detail rows of parts, table by table in the parts' order.
+    private func insertDetails(of parts: [PartRecord]) throws {
+        var texts: [(id: String, text: String?, synthetic: Bool)] = []
+        var thinking: [(id: String, text: String?, startedAt: String?, endedAt: String?)] = []
+        var tools: [(id: String, tool: ToolCallDetail)] = []
+        var errors: [(part: PartRecord, name: String?, payload: String)] = []
+        var operations: [(id: String, operation: FileOperationRecord)] = []
+        for p in parts {
+            switch p.detail {
+            case .none: break
+            case .text(let text, let synthetic): texts.append((p.id, text, synthetic))
+            case .thinking(let text, let startedAt, let endedAt): thinking.append((p.id, text, startedAt, endedAt))
+            case .tool(let t):
+                tools.append((p.id, t))
+                if let error = t.error { errors.append((p, t.tool, error)) }
+            case .error(let name, let payload): errors.append((p, name, payload))
+            }
+            operations += p.fileOperations.map { (p.id, $0) }
+        }
+        try execute(Self.textInsert, texts) { t, values in values += [t.id, t.text, t.synthetic ? 1 : 0] }
+        try execute(Self.thinkingInsert, thinking) { t, values in values += [t.id, t.text, t.startedAt, t.endedAt] }
+        try execute(Self.toolInsert, tools) { t, values in values += Self.values(of: t.tool, part: t.id) }
+        try execute(Self.errorInsert, errors) { e, values in values += Self.values(ofError: e.payload, name: e.name, part: e.part) }
+        try execute(Self.fileOperationInsert, operations) { o, values in
+            values += [o.id, o.operation.path, o.operation.operation, o.operation.additions, o.operation.deletions]
+        }
+    }
+
+    static let partUpsert = MultiRowInsert(
+        "INSERT INTO parts (id, message_id, session_id, ordinal, type, created_at, data, source_path)",
+        columns: 8,
+        tail: """
+            ON CONFLICT(id) DO UPDATE SET
+              message_id = excluded.message_id, session_id = excluded.session_id, ordinal = excluded.ordinal,
+              type = excluded.type, created_at = excluded.created_at, data = excluded.data,
+              source_path = excluded.source_path
+            """)
+    static let textInsert = MultiRowInsert("INSERT INTO text_parts (part_id, text, synthetic)", columns: 3)
+    static let thinkingInsert = MultiRowInsert(
+        "INSERT INTO thinking_blocks (part_id, text, started_at, ended_at)", columns: 4)
+    static let toolInsert = MultiRowInsert(
+        """
+        INSERT INTO tool_calls (part_id, call_id, tool, status, input, output, title, metadata, started_at,
+          ended_at, duration_ms, child_session_id)
+        """,
+        columns: 12)
+    static let errorInsert = MultiRowInsert(
+        "INSERT INTO errors (part_id, message_id, session_id, name, payload)", columns: 5)
+    static let fileOperationInsert = MultiRowInsert(
+        "INSERT INTO file_operations (part_id, path, operation, additions, deletions)", columns: 5)
+
+    static func values(of p: PartRecord, path: String) -> [(any DatabaseValueConvertible)?] {
+        [p.id, p.messageID, p.sessionID, p.ordinal, p.type, p.createdAt, p.data, path]
+    }
+
+    static func values(of t: ToolCallDetail, part: String) -> [(any DatabaseValueConvertible)?] {
+        [part, t.callID, t.tool, t.status, t.input, t.output, t.title, t.metadata, t.startedAt, t.endedAt, t.durationMs,
+         t.childSessionID]
+    }
+
+    static func values(ofError payload: String, name: String?, part p: PartRecord) -> [(any DatabaseValueConvertible)?] {
+        [p.id, p.messageID, p.sessionID, name, JSONValue.payload(payload)]
+    }
+
+    /// Upserts one part: detail rows are owned by the part, so an existing part's are replaced.
     func upsert(_ p: PartRecord, path: String) throws {
-        // Detail rows are owned by the part: an existing part's are replaced. A new part (the
-        // common case; a changed file's parts were removed by `forget`) has none to delete.
         let existed = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM parts WHERE id = ?"), arguments: [p.id]) ?? false
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO parts (id, message_id, session_id, ordinal, type, created_at, data, source_path)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET
-                  message_id = excluded.message_id, session_id = excluded.session_id, ordinal = excluded.ordinal,
-                  type = excluded.type, created_at = excluded.created_at, data = excluded.data,
-                  source_path = excluded.source_path
-                """
-        ).execute(arguments: [p.id, p.messageID, p.sessionID, p.ordinal, p.type, p.createdAt, p.data, path])
+        try execute(Self.partUpsert, row: Self.values(of: p, path: path))
         if existed {
             for table in ["text_parts", "thinking_blocks", "tool_calls", "errors", "file_operations"] {
                 try db.cachedStatement(sql: "DELETE FROM \(table) WHERE part_id = ?").execute(arguments: [p.id])
             }
         }
-        switch p.detail {
-        case .none:
-            break
-        case .text(let text, let synthetic):
-            try db.cachedStatement(sql: "INSERT INTO text_parts (part_id, text, synthetic) VALUES (?, ?, ?)")
-                .execute(arguments: [p.id, text, synthetic ? 1 : 0])
-        case .thinking(let text, let startedAt, let endedAt):
-            try db.cachedStatement(sql: "INSERT INTO thinking_blocks (part_id, text, started_at, ended_at) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [p.id, text, startedAt, endedAt])
-        case .tool(let t):
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO tool_calls (part_id, call_id, tool, status, input, output, title, metadata, started_at,
-                      ended_at, duration_ms, child_session_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(
-                arguments: [
-                    p.id, t.callID, t.tool, t.status, t.input, t.output, t.title, t.metadata, t.startedAt, t.endedAt,
-                    t.durationMs, t.childSessionID,
-                ])
-            if let error = t.error {
-                try insertError(part: p, name: t.tool, payload: error)
-            }
-        case .error(let name, let payload):
-            try insertError(part: p, name: name, payload: payload)
+        try insertDetails(of: [p])
+    }
+
+    // MARK: - Multi-row statements
+
+    /// Rows per statement. Every upsert may abort (CHECK constraints), so SQLite journals each
+    /// page a statement changes before changing it: one call per statement copied ~10 pages
+    /// (40 KB) per call, most of the writer's time. 64 rows share those pages, and the
+    /// statement's per-execution costs (reset, bind, journal) are paid once for them.
+    static let rowsPerStatement = 64
+
+    /// A multi-row `INSERT`: `head VALUES (?, …), (?, …) tail`, its texts for 1, 2, 4, …
+    /// `rowsPerStatement` rows made once.
+    struct MultiRowInsert {
+        let columns: Int
+        private let texts: [Int: String]
+
+        init(_ head: String, columns: Int, tail: String = "") {
+            self.columns = columns
+            let sizes = sequence(first: 1) { $0 < StoreWriter.rowsPerStatement ? $0 * 2 : nil }
+            texts = Dictionary(uniqueKeysWithValues: sizes.map { ($0, Self.sql(head, columns: columns, tail: tail, rows: $0)) })
         }
-        for op in p.fileOperations {
-            try db.cachedStatement(
-                sql: "INSERT INTO file_operations (part_id, path, operation, additions, deletions) VALUES (?, ?, ?, ?, ?)"
-            ).execute(arguments: [p.id, op.path, op.operation, op.additions, op.deletions])
+
+        /// The statement's text for 1, 2, 4, … `rowsPerStatement` rows.
+        func sql(rows: Int) -> String {
+            guard let text = texts[rows] else { preconditionFailure("\(rows) rows: not a statement size") }
+            return text
+        }
+
+        private static func sql(_ head: String, columns: Int, tail: String, rows: Int) -> String {
+            let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+            return head + "\nVALUES " + Array(repeating: row, count: rows).joined(separator: ",\n") + "\n" + tail
         }
     }
 
-    private func insertError(part p: PartRecord, name: String?, payload: String) throws {
-        try db.cachedStatement(sql: "INSERT INTO errors (part_id, message_id, session_id, name, payload) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [p.id, p.messageID, p.sessionID, name, JSONValue.payload(payload)])
-    }
-
-    /// Calls per upsert statement. Every call upsert may abort (CHECK constraints), so SQLite
-    /// journals each page a statement changes before changing it: one row per statement copied
-    /// ~10 pages (40 KB) per call, most of the writer's time. 64 rows share those pages.
-    static let callsPerStatement = 64
-
-    /// Upserts calls, `callsPerStatement` rows to a statement (rows apply in order, as one by one).
-    func upsert(calls: [CallRecord], path: String) throws {
-        var start = calls.startIndex
+    /// Runs `insert` over `items`, `rowsPerStatement` rows to a statement; rows apply in order,
+    /// as they would one by one (a later upsert of the same key sees the earlier row). The rows
+    /// left over go in statements of 32, 16, … 1 rows: a statement per row count stays cached,
+    /// and the 63 sizes of each table's statement held 30 MB more.
+    func execute<Items: Collection>(
+        _ insert: MultiRowInsert, _ items: Items,
+        values append: (Items.Element, inout [(any DatabaseValueConvertible)?]) -> Void
+    ) throws {
         var values: [(any DatabaseValueConvertible)?] = []
-        values.reserveCapacity(Self.callsPerStatement * Self.callColumns)
-        while start < calls.endIndex {
-            let end = min(start + Self.callsPerStatement, calls.endIndex)
+        values.reserveCapacity(Self.rowsPerStatement * insert.columns)
+        var rest = items[...]
+        while !rest.isEmpty {
+            let count = rest.count
+            let size = count >= Self.rowsPerStatement ? Self.rowsPerStatement : 1 << (Int.bitWidth - 1 - count.leadingZeroBitCount)
+            let chunk = rest.prefix(size)
+            rest = rest.dropFirst(chunk.count)
             values.removeAll(keepingCapacity: true)
-            for c in calls[start..<end] {
-                let t = c.tokens
-                // Until the pricer runs, the cost used is the source's own.
-                let cost = c.reportedCostNanos
-                values += [
-                    c.id, c.source, c.sessionID, c.messageID, c.projectID, c.provider, c.model, c.agent, c.startedAt,
-                    c.completedAt, t.input, t.output, t.reasoning, t.cacheRead, t.cacheWrite, t.cacheWrite1h, t.total,
-                    c.reportedCostNanos, cost, cost == nil ? nil : "reported", c.isMessageFallback ? 1 : 0, path,
-                    c.sourceLine, c.attributes,
-                ]
-            }
-            let rows = end - start
-            let sql = rows == Self.callsPerStatement ? Self.fullCallUpsert : Self.callUpsert(rows: rows)
-            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(values))
-            start = end
+            for item in chunk { append(item, &values) }
+            assert(values.count == chunk.count * insert.columns)
+            try db.cachedStatement(sql: insert.sql(rows: chunk.count)).execute(arguments: StatementArguments(values))
         }
     }
 
-    static let callColumns = 24
-    static let fullCallUpsert = callUpsert(rows: callsPerStatement)
+    /// Runs `insert` for one row.
+    func execute(_ insert: MultiRowInsert, row: [(any DatabaseValueConvertible)?]) throws {
+        try execute(insert, CollectionOfOne(row)) { row, values in values += row }
+    }
 
-    static func callUpsert(rows: Int) -> String {
-        let row = "(" + Array(repeating: "?", count: callColumns).joined(separator: ", ") + ")"
-        return """
-            INSERT INTO calls (id, source, session_id, message_id, project_id, provider, model, agent, started_at,
-              completed_at, input_tokens, output_tokens, reasoning_tokens, cache_read_tokens, cache_write_tokens,
-              cache_write_1h_tokens, total_tokens, reported_cost_nanos, cost_nanos, cost_source, message_fallback,
-              source_path, source_line, attributes)
-            VALUES \(Array(repeating: row, count: rows).joined(separator: ",\n"))
+    /// Upserts calls, priced when the writer has a pricer.
+    func upsert(calls: [CallRecord], path: String) throws {
+        try execute(Self.callUpsert, calls) { c, values in
+            let t = c.tokens
+            let costs = pricer?.costs(of: c) ?? .reported(c.reportedCostNanos)
+            values += [
+                c.id, c.source, c.sessionID, c.messageID, c.projectID, c.provider, c.model, c.agent, c.startedAt,
+                c.completedAt, t.input, t.output, t.reasoning, t.cacheRead, t.cacheWrite, t.cacheWrite1h, t.total,
+                c.reportedCostNanos, costs.computed, costs.pricingID, costs.fallback ? 1 : 0, costs.cost,
+                costs.source, c.isMessageFallback ? 1 : 0, path, c.sourceLine, c.attributes,
+            ]
+        }
+    }
+
+    static let callUpsert = MultiRowInsert(
+        """
+        INSERT INTO calls (id, source, session_id, message_id, project_id, provider, model, agent, started_at,
+          completed_at, input_tokens, output_tokens, reasoning_tokens, cache_read_tokens, cache_write_tokens,
+          cache_write_1h_tokens, total_tokens, reported_cost_nanos, computed_cost_nanos, pricing_id, cost_fallback,
+          cost_nanos, cost_source, message_fallback, source_path, source_line, attributes)
+        """,
+        columns: 27,
+        tail: """
             ON CONFLICT(id) DO UPDATE SET
               source = excluded.source, session_id = excluded.session_id, message_id = excluded.message_id,
               project_id = excluded.project_id, provider = excluded.provider, model = excluded.model,
@@ -301,15 +387,15 @@ public struct StoreWriter {
               reasoning_tokens = excluded.reasoning_tokens, cache_read_tokens = excluded.cache_read_tokens,
               cache_write_tokens = excluded.cache_write_tokens, cache_write_1h_tokens = excluded.cache_write_1h_tokens,
               total_tokens = excluded.total_tokens, reported_cost_nanos = excluded.reported_cost_nanos,
-              cost_nanos = excluded.cost_nanos, cost_source = excluded.cost_source,
+              computed_cost_nanos = excluded.computed_cost_nanos, pricing_id = excluded.pricing_id,
+              cost_fallback = excluded.cost_fallback, cost_nanos = excluded.cost_nanos, cost_source = excluded.cost_source,
               message_fallback = excluded.message_fallback, source_path = excluded.source_path,
               source_line = excluded.source_line, attributes = excluded.attributes
             -- A sub-agent transcript repeating its parent's response is not new usage, nor the
             -- call's home: the parent's row stays (FORMATS.md, Claude Code traps).
             WHERE json_extract(excluded.attributes, '$.isSidechain') IS NOT 1
                OR json_extract(calls.attributes, '$.isSidechain') IS 1
-            """
-    }
+            """)
 
     func upsert(_ r: WorkflowRunRecord, path: String) throws {
         try db.cachedStatement(

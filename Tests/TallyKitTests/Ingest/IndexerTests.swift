@@ -110,6 +110,30 @@ struct LinesReader: SourceReader {
         #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ingest_files") } == 1)
     }
 
+    /// Calls are priced as they are written (no reprice pass), whole or streamed, and a later
+    /// reprice finds nothing to change; nothing is audited for newly indexed rows.
+    @Test func indexedCallsCarryTheirComputedCost() throws {
+        try write("a.calls", "c1 s1 100\nc2 s1 1500000\n")
+        for streamAbove: Int64 in [48 << 20, 1] {
+            let store = try Store.inMemory()
+            let price = try store.write { db in
+                try insertPrice(db, PriceRecord(model: "m", input: mtok("2"), output: mtok("8"), source: "user"))
+            }
+            #expect(try index(store, streamAbove: streamAbove).indexed == 2)
+            let rows = try store.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT computed_cost_nanos, pricing_id, cost_nanos, cost_source, reported_cost_nanos FROM calls ORDER BY id
+                    """)
+            }
+            // 100 × $2 / 1M = 200,000 nano-dollars (reported 100,000); 1.5M × $2 / 1M = $3.
+            #expect(rows.map { "\($0[0] as Int64) \($0[1] as Int64) \($0[2] as Int64) \($0[3] as String) \($0[4] as Int64)" }
+                == ["200000 \(price) 200000 computed 100000", "3000000000 \(price) 3000000000 computed 1500000000"])
+            let repriced = try store.write { db in try CostEngine.reprice(db, calls: .all) }
+            #expect(repriced.updated == 0)
+            #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM cost_audit_log") } == 0)
+        }
+    }
+
     @Test func touchedButIdenticalFilesAreConfirmedByHash() throws {
         try write("a.calls", "c1 s1 100\n")
         let store = try Store.inMemory()
