@@ -95,7 +95,7 @@ extension Schema {
         try rebuildCallRollup(db)
     }
 
-    /// The three triggers that keep `call_rollup` equal to the sums over `calls`.
+    /// The triggers that keep `call_rollup` equal to the sums over `calls`.
     private static func rollupTriggers() -> String {
         let keyColumns = ["quarter"] + rollupDimensions
         func add(_ r: String) -> String {
@@ -114,6 +114,14 @@ extension Schema {
                 DELETE FROM call_rollup WHERE \(match) AND calls = 0;
                 """
         }
+        // An update that keeps the row's key (a reprice, a token fix) moves each sum by its
+        // difference in one statement; one that changes the key takes the row out and puts it in.
+        let sameKey = "((old.started_at IS new.started_at OR \(rollupQuarter("old")) = \(rollupQuarter("new")))"
+            + rollupDimensions.map { " AND old.\($0) IS new.\($0)" }.joined() + ")"
+        let match = zip(keyColumns, rollupKey("new")).map { "\($0) = \($1)" }.joined(separator: " AND ")
+        let delta = zip(rollupMeasures("old"), rollupMeasures("new"))
+            .map { "\($0.column) = \($0.column) - \($0.value) + \($1.value)" }.joined(separator: ", ")
+        let inputs = rollupInputs.joined(separator: ", ")
         return """
             CREATE TRIGGER calls_rollup_insert AFTER INSERT ON calls BEGIN
             \(add("new"))
@@ -121,7 +129,10 @@ extension Schema {
             CREATE TRIGGER calls_rollup_delete AFTER DELETE ON calls BEGIN
             \(subtract("old"))
             END;
-            CREATE TRIGGER calls_rollup_update AFTER UPDATE OF \(rollupInputs.joined(separator: ", ")) ON calls BEGIN
+            CREATE TRIGGER calls_rollup_update AFTER UPDATE OF \(inputs) ON calls WHEN \(sameKey) BEGIN
+            UPDATE call_rollup SET \(delta) WHERE \(match);
+            END;
+            CREATE TRIGGER calls_rollup_move AFTER UPDATE OF \(inputs) ON calls WHEN NOT \(sameKey) BEGIN
             \(subtract("old"))
             \(add("new"))
             END;
@@ -192,6 +203,7 @@ extension Schema {
         DROP TRIGGER calls_rollup_insert;
         DROP TRIGGER calls_rollup_delete;
         DROP TRIGGER calls_rollup_update;
+        DROP TRIGGER calls_rollup_move;
         DROP TRIGGER pricing_rollup_insert;
         DROP TRIGGER pricing_rollup_delete;
         DROP TRIGGER pricing_rollup_update;
