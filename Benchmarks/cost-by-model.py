@@ -8,8 +8,9 @@ Builds DATABASE when it does not exist: `tally` creates the schema, N calls (def
 of twelve real model names over 90 days are inserted with one recursive CTE, and
 `tally pricing import LITELLM_JSON` prices them all (timed: that is the CostEngine repricing
 every call). Then runs `cost-by-model` R times (default 7) with `.timer on`, and the same
-aggregate (the SQL `ModelUsage.fetch` runs) R times in the `sqlite3` shell, and prints the
-minimum and median of each and their ratio. Python 3 standard library and the sqlite3 shell.
+aggregate R times in the `sqlite3` shell, over `calls` and over `call_rollup` (what
+`ModelUsage.fetch` reads since schema v2), and prints the minimum and median of each and the
+ratios. Python 3 standard library and the sqlite3 shell.
 """
 
 import argparse
@@ -41,6 +42,17 @@ SELECT NULL AS grp, c.provider, c.model, count(*),
         AND c.cache_read_tokens IS NULL AND c.cache_write_tokens IS NULL),
     sum((c.cost_fallback AND c.cost_source = 'computed')), min(c.started_at), max(c.started_at)
 FROM calls c
+WHERE 1
+GROUP BY grp, c.provider, c.model;
+"""
+
+# The same aggregate over call_rollup (schema v2), which cost-by-model reads since v2.
+ROLLUP_AGGREGATE = """
+SELECT NULL AS grp, c.provider, c.model, sum(c.calls), sum(c.input_tokens), sum(c.output_tokens),
+    sum(c.reasoning_tokens), sum(c.cache_read_tokens), sum(c.cache_write_tokens), sum(c.total_tokens),
+    sum(c.cost_nanos), sum(c.reported_nanos), sum(c.calls) - sum(c.cost_calls), sum(c.cost_unpriced_tokens),
+    sum(c.total_only_calls), sum(c.cost_fallback_calls)
+FROM call_rollup c
 WHERE 1
 GROUP BY grp, c.provider, c.model;
 """
@@ -97,9 +109,12 @@ def main():
         build(args.tally, args.database, args.litellm_json, args.calls)
     tally = timed([args.tally, "--db", args.database, "-c", ".timer on", "-c", "cost-by-model --format csv"], args.runs)
     shell = timed(["sqlite3", args.database], args.runs, stdin=".timer on\n" + AGGREGATE)
-    for name, t in (("tally cost-by-model", tally), ("sqlite3 aggregate  ", shell)):
+    rollup = timed(["sqlite3", args.database], args.runs, stdin=".timer on\n" + ROLLUP_AGGREGATE)
+    for name, t in (("tally cost-by-model       ", tally), ("sqlite3 aggregate (calls) ", shell),
+                    ("sqlite3 aggregate (rollup)", rollup)):
         print(f"{name}: min {min(t) * 1000:.0f} ms, median {statistics.median(t) * 1000:.0f} ms")
-    print(f"ratio (median): {statistics.median(tally) / statistics.median(shell):.2f}")
+    for name, t in (("calls", shell), ("rollup", rollup)):
+        print(f"ratio to sqlite3 over {name} (median): {statistics.median(tally) / statistics.median(t):.2f}")
 
 
 if __name__ == "__main__":
