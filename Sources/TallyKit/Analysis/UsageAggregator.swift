@@ -22,6 +22,14 @@ struct UsageAggregator {
     private(set) var results: [ModelUsage] = []
     private var sums: [Sums] = []
     private var key = Key()
+    private var lastKey: [UInt8] = []
+    private var lastGroup: Int?
+
+    private mutating func remember(_ group: Int) {
+        lastKey.removeAll(keepingCapacity: true)
+        lastKey.append(contentsOf: key.bytes)
+        lastGroup = group
+    }
     /// When set, the group column is an integer (a quarter hour) summed under this label of it.
     private let relabel: ((Int64) -> String)?
     private var labels: [Int64: [UInt8]] = [:]
@@ -170,7 +178,13 @@ struct UsageAggregator {
                 key.bytes.append(0xFF)  // NULL: never a byte of UTF-8 text
             }
         }
-        if let i = index[key] { return i }
+        // Rows of one group often come one after another (a session's calls, one model's quarters).
+        if let last = lastGroup, key.bytes == lastKey { return last }
+        if let i = index[key] {
+            remember(i)
+            return i
+        }
+        defer { remember(results.count - 1) }
         func text(_ column: Int32) -> String? {
             guard sqlite3_column_type(s, column) != SQLITE_BLOB else { return nil }  // call_rollup's NULL
             return sqlite3_column_text(s, column).map { Self.string($0, Int(sqlite3_column_bytes(s, column))) }
