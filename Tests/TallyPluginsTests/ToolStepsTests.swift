@@ -132,6 +132,23 @@ import TallyCommands
         #expect(try run("cost-by-tool", on: store) == after)
     }
 
+    /// SQL typed at the `tally` prompt: each statement that commits brings the table up to date;
+    /// inside `BEGIN` … `COMMIT` the writes wait for the `COMMIT`.
+    @Test func sqlAtThePromptRefreshesAfterItCommits() throws {
+        let store = try Fixtures.store("tools")
+        let interpreter = Interpreter(store: store, registry: builtinRegistry, environment: Fixtures.environment, output: CapturedOutput())
+        #expect(interpreter.execute("UPDATE tool_calls SET tool = 'Read' WHERE tool = 'read';") == .success)
+        #expect(try Self.state(store) == (0, 0))
+        let output = CapturedOutput()
+        let script = Interpreter(store: store, registry: builtinRegistry, environment: Fixtures.environment, output: output)
+        #expect(script.execute("""
+            BEGIN; DELETE FROM calls WHERE id = 'p-a1-7'; SELECT 'queued ' || count(*) AS q FROM tool_steps_queue; COMMIT;
+            """) == .success)
+        #expect(output.stdout.contains("queued 1"))
+        #expect(try Self.state(store) == (0, 0))
+        #expect(try run("cost-by-tool", on: store) == Self.fromTables("cost-by-tool", on: store))
+    }
+
     /// STYLE §5: v3 on a database of the previous release (v2) with tool calls fills the table,
     /// and its down step leaves the v2 schema.
     @Test func migrationFillsTheTableFromAV2Database() throws {
