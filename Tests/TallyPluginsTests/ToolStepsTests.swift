@@ -13,7 +13,7 @@ import TallyCommands
     /// whether the analysis would read the table.
     static func state(_ store: Store) throws -> (queued: Int, differences: Int) {
         try store.read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM tool_steps_queue") ?? -1, try Schema.toolStepsDifferences(db))
+            (try Int.fetchOne(db, sql: "SELECT count(DISTINCT session_id) FROM tool_steps_queue") ?? -1, try Schema.toolStepsDifferences(db))
         }
     }
 
@@ -70,7 +70,13 @@ import TallyCommands
             """,
             "INSERT INTO parts (id, message_id, session_id, ordinal, type) VALUES ('x-finish', 'msg-a1', 'ses-oc', 12, 'step-finish')",
             "UPDATE parts SET ordinal = 13 WHERE id = 'x-finish'",
-            "UPDATE parts SET ordinal = 10 WHERE id = 'x-finish'",
+            // A step shared by tool calls of two sessions; one of them goes.
+            "UPDATE parts SET ordinal = 8 WHERE id = 'x-finish'",
+            """
+            INSERT INTO parts (id, message_id, session_id, ordinal, type) VALUES ('x-tool2', 'msg-a1', 'ses-cx', 7, 'tool');
+            INSERT INTO tool_calls (part_id, tool, duration_ms) VALUES ('x-tool2', 'grep', 8);
+            """,
+            "DELETE FROM tool_calls WHERE part_id = 'p-a1-6'",
             // messages: a Claude line without times of its own moves before the response's call.
             "UPDATE parts SET created_at = NULL WHERE id = 'msg-cl-3:0'",
             "UPDATE tool_calls SET started_at = NULL WHERE part_id = 'msg-cl-3:0'",
@@ -142,7 +148,7 @@ import TallyCommands
         let output = CapturedOutput()
         let script = Interpreter(store: store, registry: builtinRegistry, environment: Fixtures.environment, output: output)
         #expect(script.execute("""
-            BEGIN; DELETE FROM calls WHERE id = 'p-a1-7'; SELECT 'queued ' || count(*) AS q FROM tool_steps_queue; COMMIT;
+            BEGIN; DELETE FROM calls WHERE id = 'p-a1-7'; SELECT 'queued ' || count(DISTINCT session_id) AS q FROM tool_steps_queue; COMMIT;
             """) == .success)
         #expect(output.stdout.contains("queued 1"))
         #expect(try Self.state(store) == (0, 0))
@@ -168,6 +174,23 @@ import TallyCommands
             // Writes to the input tables work without the triggers' tables.
             try db.execute(sql: "DELETE FROM tool_calls; DELETE FROM calls")
         }
+    }
+
+    /// Sessions the indexer will derive (derive_queue) are refreshed when the derivation
+    /// commits, not twice.
+    @Test func sessionsAwaitingDerivationWaitForIt() throws {
+        let store = try Fixtures.store("tools")
+        try store.write { db in
+            try db.execute(sql: """
+                INSERT INTO derive_queue VALUES ('ses-cl');
+                UPDATE tool_calls SET tool = 'Grep2' WHERE tool = 'Grep';
+                UPDATE tool_calls SET tool = 'read2' WHERE part_id = 'p-a1-1';
+                """)
+        }
+        #expect(try store.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT session_id FROM tool_steps_queue") } == ["ses-cl"])
+        #expect(try run("cost-by-tool", on: store) == Self.fromTables("cost-by-tool", on: store))
+        try store.write { db in try db.execute(sql: "DELETE FROM derive_queue") }
+        #expect(try Self.state(store) == (0, 0))
     }
 
     @Test func theCheckSeesATableThatDrifted() throws {

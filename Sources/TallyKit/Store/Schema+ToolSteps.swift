@@ -12,12 +12,13 @@ import GRDB
 /// part, the session's latest call before the tool), so a write cannot always say which rows it
 /// changes. Triggers on every input table therefore only queue the sessions a write touches
 /// (`tool_steps_queue`), and ``refreshToolSteps(_:)`` recomputes their rows; `Store.write` runs it
-/// before each commit. A step's cost changes (repricing every call) are applied by a trigger
-/// directly. Rows of queued sessions are stale until the next refresh: readers check the queue is
-/// empty and otherwise compute the steps from the tables (``toolStepRows(scope:)``).
+/// before each commit. Changes to a step's cost or dimensions (repricing every call, the indexer
+/// filling in models) are copied by a trigger directly. Rows of queued sessions are stale until
+/// the next refresh: readers check the queue is empty and otherwise compute the steps from the
+/// tables (``toolStepRows(scope:)``).
 extension Schema {
     /// The columns of `tool_steps` a row of ``toolStepRows(scope:)`` gives, in order (`n` and
-    /// `r` are counted after: they depend on the step's other tool calls).
+    /// `r` are counted over them: ``countedToolStepRows(scope:)``).
     static let toolStepColumns = [
         "tool", "duration_key", "part_id", "session_id", "status", "duration_ms", "started_at", "step_id", "step",
         "model", "project_id", "source", "provider", "cost_nanos", "computed_cost_nanos", "reported_cost_nanos",
@@ -60,7 +61,7 @@ extension Schema {
         """
     }
 
-    /// The cost columns of a step, copied from `calls` by `calls_tool_steps_cost`.
+    /// The cost columns of a step, copied from `calls` by `calls_tool_steps_copy`.
     static let toolStepCostColumns = ["cost_nanos", "computed_cost_nanos", "reported_cost_nanos", "cost_source", "cost_fallback"]
 
     static func v3(_ db: Database) throws {
@@ -99,23 +100,21 @@ extension Schema {
             CREATE INDEX tool_steps_by_step ON tool_steps(step_id);
 
             -- Sessions whose tool_steps rows a write may have changed: filled by the triggers below,
-            -- emptied by Schema.refreshToolSteps (Store.write runs it before each commit).
+            -- emptied by Schema.refreshToolSteps (Store.write runs it before each commit). A session
+            -- may be listed more than once: appending is cheaper than checking.
             CREATE TABLE tool_steps_queue (
-                session_id  TEXT NOT NULL PRIMARY KEY
-            ) STRICT, WITHOUT ROWID;
+                session_id  TEXT NOT NULL
+            ) STRICT;
             \(toolStepTriggers())
             """)
         try rebuildToolSteps(db)
     }
 
-    /// `INSERT` queueing the sessions `select` gives (never a conflict, whatever the outer
-    /// statement's conflict clause: `OR ROLLBACK` would otherwise apply to a trigger's insert).
+    /// `INSERT` appending the sessions `select` gives to the queue. A plain append: an insert
+    /// whose `SELECT` reads the queue (to skip sessions already there) or uses `DISTINCT` builds a
+    /// temporary table on every row written, which made indexing ten times slower.
     private static func queue(_ select: String) -> String {
-        """
-        INSERT INTO tool_steps_queue (session_id)
-          SELECT DISTINCT q.session_id FROM (\(select)) q
-          WHERE q.session_id IS NOT NULL AND q.session_id NOT IN (SELECT session_id FROM tool_steps_queue);
-        """
+        "INSERT INTO tool_steps_queue (session_id) \(select);"
     }
 
     /// `WHEN` clause: any of `columns` changed.
@@ -127,16 +126,19 @@ extension Schema {
     private static func toolStepTriggers() -> String {
         // A step-finish part changes the steps of its message's tool calls; any part its own.
         func part(_ r: String) -> String {
-            queue("""
-                SELECT \(r).session_id AS session_id
-                UNION ALL SELECT session_id FROM parts WHERE \(r).type = 'step-finish' AND message_id = \(r).message_id
-                """)
+            """
+            \(queue("SELECT \(r).session_id"))
+            \(queue("""
+                SELECT session_id FROM parts
+                WHERE \(r).type = 'step-finish' AND message_id = \(r).message_id AND session_id IS NOT \(r).session_id
+                """))
+            """
         }
         func toolCall(_ r: String) -> String {
-            queue("""
-                SELECT session_id FROM parts WHERE id = \(r).part_id
-                UNION ALL SELECT session_id FROM tool_steps WHERE part_id = \(r).part_id
-                """)
+            """
+            \(queue("SELECT session_id FROM parts WHERE id = \(r).part_id"))
+            \(queue("SELECT session_id FROM tool_steps WHERE part_id = \(r).part_id"))
+            """
         }
         func message(_ r: String) -> String {
             queue("SELECT session_id FROM parts WHERE message_id = \(r).id")
@@ -144,24 +146,24 @@ extension Schema {
         // A new call may be the step of tool calls in its message or session, or of those whose
         // step-finish part has its id; a removed call changes only the rows it was the step of.
         func callAdded(_ r: String) -> String {
-            queue("""
-                SELECT \(r).session_id AS session_id
-                UNION ALL SELECT session_id FROM parts WHERE message_id = \(r).message_id
-                UNION ALL SELECT session_id FROM tool_steps WHERE step_id = \(r).id
-                """)
+            """
+            \(queue("SELECT \(r).session_id WHERE \(r).session_id IS NOT NULL"))
+            \(queue("SELECT session_id FROM parts WHERE message_id = \(r).message_id AND session_id IS NOT \(r).session_id"))
+            \(queue("SELECT session_id FROM tool_steps WHERE step_id = \(r).id AND session_id IS NOT \(r).session_id"))
+            """
         }
         func callRemoved(_ r: String) -> String {
             queue("SELECT session_id FROM tool_steps WHERE step_id = \(r).id")
         }
         func session(_ r: String) -> String {
-            queue("SELECT \(r).id AS session_id")
+            queue("SELECT \(r).id")
         }
         let partInputs = ["id", "message_id", "session_id", "ordinal", "type", "created_at"]
         let toolCallInputs = ["part_id", "tool", "status", "duration_ms", "started_at"]
         let messageInputs = ["id", "created_at", "provider"]
-        let callInputs = ["id", "session_id", "message_id", "started_at", "model", "project_id", "source", "provider"]
+        let callInputs = ["id", "session_id", "message_id", "started_at"]
         let sessionInputs = ["id", "project_id", "source"]
-        let costs = toolStepCostColumns
+        let copied = ["model", "project_id", "source", "provider"] + toolStepCostColumns
         return """
             CREATE TRIGGER parts_tool_steps_insert AFTER INSERT ON parts BEGIN
             \(part("new"))
@@ -207,10 +209,16 @@ extension Schema {
             \(callRemoved("old"))
             \(callAdded("new"))
             END;
-            -- A cost change (repricing) is copied to the rows the call is the step of.
-            CREATE TRIGGER calls_tool_steps_cost AFTER UPDATE OF \(costs.joined(separator: ", ")) ON calls
-            WHEN \(changed(costs)) BEGIN
-            UPDATE tool_steps SET \(costs.map { "\($0) = new.\($0)" }.joined(separator: ", "))
+            -- A cost or dimension change (repricing, the indexer filling in a step's model) is copied
+            -- to the rows the call is the step of, without a refresh.
+            CREATE TRIGGER calls_tool_steps_copy AFTER UPDATE OF \(copied.joined(separator: ", ")) ON calls
+            WHEN \(changed(copied)) BEGIN
+            UPDATE tool_steps SET model = new.model,
+              project_id = coalesce(new.project_id, (SELECT s.project_id FROM sessions s WHERE s.id = tool_steps.session_id)),
+              source = coalesce(new.source, (SELECT s.source FROM sessions s WHERE s.id = tool_steps.session_id)),
+              provider = coalesce(new.provider,
+                (SELECT m.provider FROM parts p JOIN messages m ON m.id = p.message_id WHERE p.id = tool_steps.part_id)),
+              \(toolStepCostColumns.map { "\($0) = new.\($0)" }.joined(separator: ", "))
               WHERE step_id = new.id AND step = new.id;
             END;
             CREATE TRIGGER sessions_tool_steps_insert AFTER INSERT ON sessions BEGIN
@@ -227,23 +235,49 @@ extension Schema {
             """
     }
 
-    /// Recomputes the `tool_steps` rows of the queued sessions and empties the queue (nothing to
-    /// do when it is empty). `Store.write` runs it before each commit.
+    /// ``toolStepRows(scope:)`` with `n` and `r` counted among the rows it gives (NULL without a
+    /// step): all of a step's tool calls when the scope holds its session.
+    static func countedToolStepRows(scope: String = "1") -> String {
+        """
+        SELECT \(toolStepColumns.joined(separator: ", ")),
+          iif(step_id IS NULL, NULL, count(*) OVER (PARTITION BY step_id)) AS n,
+          iif(step_id IS NULL, NULL, row_number() OVER (PARTITION BY step_id ORDER BY part_id) - 1) AS r
+        FROM (\(toolStepRows(scope: scope)))
+        """
+    }
+
+    /// Recomputes the `tool_steps` rows of the queued sessions and takes them off the queue
+    /// (nothing to do when it is empty). `Store.write` runs it before each commit. Sessions also
+    /// waiting in `derive_queue` stay queued: the indexer's derivation rewrites their parts'
+    /// ordinals and calls' models in the next transaction, and recomputing them twice made
+    /// `index` 20 % slower; they are refreshed when that transaction commits.
     public static func refreshToolSteps(_ db: Database) throws {
-        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tool_steps_queue)") == true else { return }
-        let columns = toolStepColumns.joined(separator: ", ")
+        guard try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM tool_steps_queue WHERE session_id NOT IN (SELECT session_id FROM derive_queue))
+            """) == true
+        else { return }
+        let refreshed = "(SELECT session_id FROM temp.tool_steps_refreshed)"
         try db.execute(sql: """
-            CREATE TEMP TABLE tool_steps_recounted (step_id TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID;
-            INSERT OR IGNORE INTO temp.tool_steps_recounted
-              SELECT step_id FROM tool_steps WHERE session_id IN (SELECT session_id FROM tool_steps_queue) AND step_id IS NOT NULL;
-            DELETE FROM tool_steps WHERE session_id IN (SELECT session_id FROM tool_steps_queue);
-            INSERT INTO tool_steps (\(columns))
-            \(toolStepRows(scope: "p.session_id IN (SELECT session_id FROM tool_steps_queue)"));
-            INSERT OR IGNORE INTO temp.tool_steps_recounted
-              SELECT step_id FROM tool_steps WHERE session_id IN (SELECT session_id FROM tool_steps_queue) AND step_id IS NOT NULL;
-            \(recount("step_id IN (SELECT step_id FROM temp.tool_steps_recounted)"))
-            DELETE FROM tool_steps_queue;
-            DROP TABLE temp.tool_steps_recounted;
+            CREATE TEMP TABLE tool_steps_refreshed (session_id TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID;
+            INSERT OR IGNORE INTO temp.tool_steps_refreshed
+              SELECT session_id FROM tool_steps_queue WHERE session_id NOT IN (SELECT session_id FROM derive_queue);
+            CREATE TEMP TABLE tool_steps_touched (step_id TEXT NOT NULL PRIMARY KEY) WITHOUT ROWID;
+            INSERT OR IGNORE INTO temp.tool_steps_touched
+              SELECT step_id FROM tool_steps WHERE session_id IN \(refreshed) AND step_id IS NOT NULL;
+            DELETE FROM tool_steps WHERE session_id IN \(refreshed);
+            INSERT INTO tool_steps (\((toolStepColumns + ["n", "r"]).joined(separator: ", ")))
+            \(countedToolStepRows(scope: "p.session_id IN \(refreshed)"));
+            INSERT OR IGNORE INTO temp.tool_steps_touched
+              SELECT step_id FROM tool_steps WHERE session_id IN \(refreshed) AND step_id IS NOT NULL;
+            -- A step with tool calls in a session not refreshed (parts of one message in two
+            -- sessions): counted again over all its rows.
+            \(recount("""
+                step_id IN (SELECT t.step_id FROM temp.tool_steps_touched t
+                  WHERE EXISTS (SELECT 1 FROM tool_steps o WHERE o.step_id = t.step_id AND o.session_id NOT IN \(refreshed)))
+                """))
+            DELETE FROM tool_steps_queue WHERE session_id IN \(refreshed);
+            DROP TABLE temp.tool_steps_touched;
+            DROP TABLE temp.tool_steps_refreshed;
             """)
     }
 
@@ -265,9 +299,8 @@ extension Schema {
         try db.execute(sql: """
             DELETE FROM tool_steps;
             DELETE FROM tool_steps_queue;
-            INSERT INTO tool_steps (\(toolStepColumns.joined(separator: ", ")))
-            \(toolStepRows());
-            \(recount("step_id IS NOT NULL"))
+            INSERT INTO tool_steps (\((toolStepColumns + ["n", "r"]).joined(separator: ", ")))
+            \(countedToolStepRows());
             """)
     }
 
@@ -275,12 +308,7 @@ extension Schema {
     /// refresh first: queued sessions' rows are stale by design).
     public static func toolStepsDifferences(_ db: Database) throws -> Int {
         let all = (toolStepColumns + ["n", "r"]).joined(separator: ", ")
-        let fresh = """
-            SELECT \(all) FROM (
-              SELECT *, iif(step_id IS NULL, NULL, count(*) OVER (PARTITION BY step_id)) AS n,
-                iif(step_id IS NULL, NULL, row_number() OVER (PARTITION BY step_id ORDER BY part_id) - 1) AS r
-              FROM (\(toolStepRows())))
-            """
+        let fresh = countedToolStepRows()
         return try Int.fetchOne(db, sql: """
             SELECT count(*) FROM (
               SELECT * FROM (\(fresh)) EXCEPT SELECT \(all) FROM tool_steps
@@ -304,7 +332,7 @@ extension Schema {
         DROP TRIGGER calls_tool_steps_insert;
         DROP TRIGGER calls_tool_steps_delete;
         DROP TRIGGER calls_tool_steps_update;
-        DROP TRIGGER calls_tool_steps_cost;
+        DROP TRIGGER calls_tool_steps_copy;
         DROP TRIGGER sessions_tool_steps_insert;
         DROP TRIGGER sessions_tool_steps_delete;
         DROP TRIGGER sessions_tool_steps_update;
