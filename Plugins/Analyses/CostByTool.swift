@@ -48,21 +48,27 @@ public enum CostByTool: Analysis {
         let filter = CallFilter(arguments)
         let cost = filter.costColumn
         let share: SQL = "CASE WHEN \(cost) IS NOT NULL THEN \(cost) / c.n + (c.r < \(cost) % c.n) END"
+        let stored = try Schema.toolStepsAreCurrent(context.db)
         let rows = try Row.fetchAll(
             context.db,
             SQLRequest(literal: """
-                \(toolCallsAsCalls)
+                \(stored ? "" : toolCallsAsCalls)
                 SELECT c.tool, count(*) AS calls, coalesce(sum(c.status = 'error'), 0) AS failed,
-                  CAST(round(median(c.duration_ms)) AS INTEGER) AS median_ms,
+                  \(stored ? "NULL" : "CAST(round(median(c.duration_ms)) AS INTEGER)" as SQL) AS median_ms,
+                  count(c.duration_ms) AS durations,
                   sum(\(share)) AS cost, count(\(share)) AS costed,
                   sum(c.step IS NULL) AS stepless,
                   sum(c.step IS NOT NULL AND \(cost) IS NULL) AS unpriced,
                   group_concat(DISTINCT CASE WHEN c.step IS NOT NULL AND \(cost) IS NULL THEN coalesce(c.model, '(no model)') END) AS models,
                   coalesce(sum(\(filter.fallbackColumn)), 0) AS fallback
-                FROM c
+                FROM \(stored ? "tool_steps" : "c" as SQL) c
                 WHERE \(filter.condition)
                 GROUP BY c.tool
                 """))
+        var medians: [String: Int64] = [:]
+        for row in rows where stored {
+            medians[row["tool"]] = try storedMedian(of: row, filter: filter, db: context.db)
+        }
         let total = rows.reduce(Int64(0)) { $0 + ($1["cost"] as Int64? ?? 0) }
         let sorted = rows.sorted { a, b in
             let (ca, cb) = (a["cost"] as Int64? ?? -1, b["cost"] as Int64? ?? -1)
@@ -72,8 +78,9 @@ public enum CostByTool: Analysis {
         }
         let cells: [[Value]] = sorted.map { row in
             let calls: Int64 = row["calls"], failed: Int64 = row["failed"], cost: Int64? = row["cost"]
+            let median = row["median_ms"] as Int64? ?? medians[row["tool"]]
             return [.text(row["tool"]), .integer(calls), .integer(failed), .share(failed, of: calls),
-                    (row["median_ms"] as Int64?).map(Value.integer) ?? .null, .usd(cost), .share(cost, of: total)]
+                    median.map(Value.integer) ?? .null, .usd(cost), .share(cost, of: total)]
         }
         let columns = [
             Column("tool", .text), Column("calls", .integer), Column("failed", .integer),
@@ -85,45 +92,33 @@ public enum CostByTool: Analysis {
 }
 
 private extension CostByTool {
-    /// `WITH … c AS (…)`: one row per tool call, shaped like `calls` so that `CallFilter`
-    /// applies to it: the step's cost columns, project, source and provider (the session's and
-    /// message's without a step), `started_at` the tool call's start; with the step's id, its
-    /// tool-call count `n` and this call's rank `r` among them (by part id), counted before any
-    /// filter. The steps are MATERIALIZED (flattened, SQLite evaluated the step lookup once per
-    /// use: three times a row) and ranked before the join, so the window sorts narrow rows.
-    static let toolCallsAsCalls: SQL = """
-        WITH steps AS MATERIALIZED (
-          SELECT tc.part_id, tc.tool, tc.status, tc.duration_ms, p.session_id, m.provider AS message_provider,
-            coalesce(tc.started_at, p.created_at, m.created_at) AS at,
-            coalesce(
-              (SELECT f.id FROM parts f WHERE f.message_id = p.message_id AND f.ordinal > p.ordinal
-                 AND f.type = 'step-finish' ORDER BY f.ordinal LIMIT 1),
-              CASE WHEN NOT EXISTS (SELECT 1 FROM parts f WHERE f.message_id = p.message_id AND f.type = 'step-finish')
-                THEN coalesce(
-                  (SELECT k.id FROM calls k WHERE k.message_id = p.message_id ORDER BY k.started_at DESC, k.id DESC LIMIT 1),
-                  (SELECT k.id FROM calls k WHERE k.session_id = p.session_id
-                     AND k.started_at <= coalesce(p.created_at, m.created_at)
-                   ORDER BY k.started_at DESC, k.id DESC LIMIT 1))
-              END) AS step_id
-          FROM tool_calls tc
-          JOIN parts p ON p.id = tc.part_id
-          JOIN messages m ON m.id = p.message_id
-        ),
-        ranked AS (
+    /// `WITH … c AS (…)`: one row per tool call as `tool_steps` stores it, computed from the
+    /// tables (`Schema.toolStepRows`), with the step's tool-call count `n` and this call's rank
+    /// `r` among them (by part id), counted before any filter. Read while writes made outside
+    /// Tally (plain SQL) wait in `tool_steps_queue`.
+    static let toolCallsAsCalls = SQL(sql: """
+        WITH t AS (\(Schema.toolStepRows())),
+        c AS (
           SELECT t.*, count(*) OVER (PARTITION BY t.step_id) AS n,
             row_number() OVER (PARTITION BY t.step_id ORDER BY t.part_id) - 1 AS r
-          FROM steps t
-        ),
-        c AS (
-          SELECT t.tool, t.status, t.duration_ms, k.id AS step, k.model, t.at AS started_at,
-            coalesce(k.project_id, s.project_id) AS project_id, coalesce(k.source, s.source) AS source,
-            coalesce(k.provider, t.message_provider) AS provider, k.cost_nanos, k.computed_cost_nanos,
-            k.reported_cost_nanos, k.cost_source, k.cost_fallback, t.n, t.r
-          FROM ranked t
-          LEFT JOIN calls k ON k.id = t.step_id
-          JOIN sessions s ON s.id = t.session_id
+          FROM t
         )
-        """
+        """)
+
+    /// The median duration of `row`'s tool over its filtered `tool_steps` rows with a duration,
+    /// rounded to the millisecond: the middle one or two in the table's (tool, duration) order,
+    /// counted by the grouping query, so that no row goes through a Swift aggregate.
+    static func storedMedian(of row: Row, filter: CallFilter, db: Database) throws -> Int64? {
+        let durations: Int64 = row["durations"]
+        guard durations > 0 else { return nil }
+        let tool: String = row["tool"]
+        return try Int64.fetchOne(db, SQLRequest(literal: """
+            SELECT CAST(round(avg(duration_ms)) AS INTEGER) FROM (
+              SELECT c.duration_ms FROM tool_steps c
+              WHERE c.tool = \(tool) AND c.duration_key >= 0 AND \(filter.condition)
+              ORDER BY c.duration_key LIMIT \(2 - durations % 2) OFFSET \((durations - 1) / 2))
+            """))
+    }
 
     static func notes(_ rows: [Row], filter: CallFilter) -> [String] {
         guard !rows.isEmpty else { return [filter.emptyNote("tool calls")] }

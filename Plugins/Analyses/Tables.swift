@@ -32,6 +32,8 @@ public enum Tables: Analysis {
             text_parts,0
             thinking_blocks,0
             tool_calls,0
+            tool_steps,0
+            tool_steps_queue,0
             workflow_cost_records,0
             workflow_runs,0
             workflow_summaries,0

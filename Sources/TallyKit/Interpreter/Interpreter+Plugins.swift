@@ -83,7 +83,9 @@ extension Interpreter {
                             db: db, store: store, environment: env, commandName: entry.name, dryRun: arguments.dryRun,
                             log: log, registry: registry)
                         result = try command.run(arguments, context: context)
-                        return arguments.dryRun ? .rollback : .commit
+                        if arguments.dryRun { return .rollback }
+                        try Store.finishWrite(db)
+                        return .commit
                     }
                 }
                 return result

@@ -11,10 +11,24 @@ extension Interpreter {
                 try statement.setArguments(arguments(for: statement))
                 if statement.columnCount == 0 {
                     try statement.execute()
+                    try finishWrite(db)
                 } else {
                     try show(db.resultSet(statement))
                 }
             }
+        }
+    }
+
+    /// After a statement that committed a change (outside `BEGIN` … `COMMIT`), brings
+    /// `tool_steps` up to date as Tally's own writers do, so that `cost-by-tool` need not compute
+    /// it from the tables. Statements that change nothing queue nothing and write nothing.
+    private func finishWrite(_ db: Database) throws {
+        guard !store.isReadOnly, !db.isInsideTransaction, try db.tableExists("tool_steps_queue"),
+            try !Schema.toolStepsAreCurrent(db)
+        else { return }
+        try db.inTransaction {
+            try Store.finishWrite(db)
+            return .commit
         }
     }
 

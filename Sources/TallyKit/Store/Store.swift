@@ -222,10 +222,21 @@ public final class Store: @unchecked Sendable {
         try writer.read(body)
     }
 
-    /// One write transaction, rolled back when `body` throws.
+    /// One write transaction, rolled back when `body` throws. Before it commits, the
+    /// `tool_steps` rows its writes queued are recomputed (``Schema/refreshToolSteps(_:)``).
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
         if isReadOnly { throw StoreError.readOnly("writing") }
-        return try writer.write(body)
+        return try writer.write { db in
+            let result = try body(db)
+            try Self.finishWrite(db)
+            return result
+        }
+    }
+
+    /// What every transaction of Tally's own writers does last: brings `tool_steps` up to date
+    /// (nothing on a database migrated before v3).
+    public static func finishWrite(_ db: Database) throws {
+        if try db.tableExists("tool_steps_queue") { try Schema.refreshToolSteps(db) }
     }
 
     /// The writer connection without an implicit transaction: SQL typed by the user, so that
