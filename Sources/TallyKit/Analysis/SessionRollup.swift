@@ -41,19 +41,14 @@ public struct SessionRollup: Sendable {
         // Summed in place (an array of optionals copied a whole ModelUsage on every check).
         var own = [ModelUsage](repeating: .zero(), count: roots.count)
         var subagents = [ModelUsage](repeating: .zero(), count: roots.count)
-        var rooted: [String: ModelUsage] = [:]
+        var rooted: [ModelKey: ModelUsage] = [:]
         var unrooted = ModelUsage.zero()
         for u in try ModelUsage.fetch(db, filter: filter, per: .session) {
             guard let session = u.group, let r = rootOf[session], r >= 0 else {
                 unrooted.add(u)
                 continue
             }
-            let modelKey = (u.provider ?? "") + "\u{1F}" + (u.model ?? "\u{0}")
-            if rooted[modelKey] == nil {
-                rooted[modelKey] = u
-            } else {
-                rooted[modelKey]!.add(u)
-            }
+            rooted[ModelKey(provider: u.provider, model: u.model), default: .zero()].add(u)
             if session == roots[r] {
                 own[r].add(u)
             } else {
@@ -81,7 +76,11 @@ public struct SessionRollup: Sendable {
                 sessionID: roots[r], title: nil, project: nil, startedAt: nil, own: own[r], subagents: subagents[r]))
         }
         try addDetails(db, to: &rollups[..<min(limit ?? rollups.count, rollups.count)], all: limit == nil)
-        let usage = rooted.values.sorted { ($0.provider ?? "", $0.model ?? "") < ($1.provider ?? "", $1.model ?? "") }
+        let usage = rooted.map { key, u in
+            var u = u
+            (u.provider, u.model) = (key.provider, key.model)
+            return u
+        }.sorted { ($0.provider ?? "", $0.model ?? "") < ($1.provider ?? "", $1.model ?? "") }
         return Result(rollups: rollups, usage: usage, unrooted: unrooted)
     }
 
@@ -147,6 +146,11 @@ public struct SessionRollup: Sendable {
             rollups[i].project = row[2]
             rollups[i].startedAt = row[3]
         }
+    }
+
+    private struct ModelKey: Hashable {
+        var provider: String?
+        var model: String?
     }
 
     /// The note for calls left out because they belong to no root session; nil when none is.
