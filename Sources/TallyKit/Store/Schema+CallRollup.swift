@@ -189,11 +189,16 @@ extension Schema {
             SELECT \((rollupKey("c") + measures.map { "sum(\($0.value))" }).joined(separator: ", "))
             FROM calls c GROUP BY \(rollupKey("c").joined(separator: ", "))
             """
-        return try Int.fetchOne(db, sql: """
+        return try differences(db, table: "call_rollup", columns: all, fresh: fresh)
+    }
+
+    /// The rows in `table` (its `columns`) and not in the query `fresh`, plus the other way round.
+    static func differences(_ db: Database, table: String, columns: String, fresh: String) throws -> Int {
+        try Int.fetchOne(db, sql: """
             SELECT count(*) FROM (
-              SELECT * FROM (\(fresh)) EXCEPT SELECT \(all) FROM call_rollup
+              SELECT * FROM (\(fresh)) EXCEPT SELECT \(columns) FROM \(table)
               UNION ALL
-              SELECT * FROM (SELECT \(all) FROM call_rollup EXCEPT \(fresh))
+              SELECT * FROM (SELECT \(columns) FROM \(table) EXCEPT \(fresh))
             )
             """) ?? 0
     }

@@ -164,51 +164,28 @@ extension Schema {
         let callInputs = ["id", "session_id", "message_id", "started_at"]
         let sessionInputs = ["id", "project_id", "source"]
         let copied = ["model", "project_id", "source", "provider"] + toolStepCostColumns
-        return """
-            CREATE TRIGGER parts_tool_steps_insert AFTER INSERT ON parts BEGIN
-            \(part("new"))
+        /// Insert, delete and update triggers on `table` (the update only when one of `inputs` changed).
+        func triple(_ table: String, _ inputs: [String], added: (String) -> String, removed: (String) -> String) -> String {
+            """
+            CREATE TRIGGER \(table)_tool_steps_insert AFTER INSERT ON \(table) BEGIN
+            \(added("new"))
             END;
-            CREATE TRIGGER parts_tool_steps_delete AFTER DELETE ON parts BEGIN
-            \(part("old"))
+            CREATE TRIGGER \(table)_tool_steps_delete AFTER DELETE ON \(table) BEGIN
+            \(removed("old"))
             END;
-            CREATE TRIGGER parts_tool_steps_update AFTER UPDATE OF \(partInputs.joined(separator: ", ")) ON parts
-            WHEN \(changed(partInputs)) BEGIN
-            \(part("old"))
-            \(part("new"))
+            CREATE TRIGGER \(table)_tool_steps_update AFTER UPDATE OF \(inputs.joined(separator: ", ")) ON \(table)
+            WHEN \(changed(inputs)) BEGIN
+            \(removed("old"))
+            \(added("new"))
             END;
-            CREATE TRIGGER tool_calls_tool_steps_insert AFTER INSERT ON tool_calls BEGIN
-            \(toolCall("new"))
-            END;
-            CREATE TRIGGER tool_calls_tool_steps_delete AFTER DELETE ON tool_calls BEGIN
-            \(toolCall("old"))
-            END;
-            CREATE TRIGGER tool_calls_tool_steps_update AFTER UPDATE OF \(toolCallInputs.joined(separator: ", ")) ON tool_calls
-            WHEN \(changed(toolCallInputs)) BEGIN
-            \(toolCall("old"))
-            \(toolCall("new"))
-            END;
-            CREATE TRIGGER messages_tool_steps_insert AFTER INSERT ON messages BEGIN
-            \(message("new"))
-            END;
-            CREATE TRIGGER messages_tool_steps_delete AFTER DELETE ON messages BEGIN
-            \(message("old"))
-            END;
-            CREATE TRIGGER messages_tool_steps_update AFTER UPDATE OF \(messageInputs.joined(separator: ", ")) ON messages
-            WHEN \(changed(messageInputs)) BEGIN
-            \(message("old"))
-            \(message("new"))
-            END;
-            CREATE TRIGGER calls_tool_steps_insert AFTER INSERT ON calls BEGIN
-            \(callAdded("new"))
-            END;
-            CREATE TRIGGER calls_tool_steps_delete AFTER DELETE ON calls BEGIN
-            \(callRemoved("old"))
-            END;
-            CREATE TRIGGER calls_tool_steps_update AFTER UPDATE OF \(callInputs.joined(separator: ", ")) ON calls
-            WHEN \(changed(callInputs)) BEGIN
-            \(callRemoved("old"))
-            \(callAdded("new"))
-            END;
+            """
+        }
+        return triple("parts", partInputs, added: part, removed: part)
+            + triple("tool_calls", toolCallInputs, added: toolCall, removed: toolCall)
+            + triple("messages", messageInputs, added: message, removed: message)
+            + triple("calls", callInputs, added: callAdded, removed: callRemoved)
+            + triple("sessions", sessionInputs, added: session, removed: session)
+            + """
             -- A cost or dimension change (repricing, the indexer filling in a step's model) is copied
             -- to the rows the call is the step of, without a refresh.
             CREATE TRIGGER calls_tool_steps_copy AFTER UPDATE OF \(copied.joined(separator: ", ")) ON calls
@@ -220,17 +197,6 @@ extension Schema {
                 (SELECT m.provider FROM parts p JOIN messages m ON m.id = p.message_id WHERE p.id = tool_steps.part_id)),
               \(toolStepCostColumns.map { "\($0) = new.\($0)" }.joined(separator: ", "))
               WHERE step_id = new.id AND step = new.id;
-            END;
-            CREATE TRIGGER sessions_tool_steps_insert AFTER INSERT ON sessions BEGIN
-            \(session("new"))
-            END;
-            CREATE TRIGGER sessions_tool_steps_delete AFTER DELETE ON sessions BEGIN
-            \(session("old"))
-            END;
-            CREATE TRIGGER sessions_tool_steps_update AFTER UPDATE OF \(sessionInputs.joined(separator: ", ")) ON sessions
-            WHEN \(changed(sessionInputs)) BEGIN
-            \(session("old"))
-            \(session("new"))
             END;
             """
     }
@@ -309,13 +275,7 @@ extension Schema {
     public static func toolStepsDifferences(_ db: Database) throws -> Int {
         let all = (toolStepColumns + ["n", "r"]).joined(separator: ", ")
         let fresh = countedToolStepRows()
-        return try Int.fetchOne(db, sql: """
-            SELECT count(*) FROM (
-              SELECT * FROM (\(fresh)) EXCEPT SELECT \(all) FROM tool_steps
-              UNION ALL
-              SELECT * FROM (SELECT \(all) FROM tool_steps EXCEPT \(fresh))
-            )
-            """) ?? 0
+        return try differences(db, table: "tool_steps", columns: all, fresh: fresh)
     }
 
     /// `migrate down` from v3: the table, its queue and triggers go; no input table changes.
