@@ -16,6 +16,7 @@ Python 3 standard library only.
 """
 
 import argparse
+import importlib.util
 import os
 import re
 import sqlite3
@@ -24,13 +25,15 @@ import subprocess
 import sys
 import time
 
-MODELS = [
-    ("claude-sonnet-4-5", "anthropic"), ("claude-sonnet-4-5-20250929", "anthropic"),
-    ("claude-opus-4-5@20251101", "google-vertex-anthropic"), ("claude-haiku-4-5", "anthropic"),
-    ("gpt-5", "openai"), ("gpt-5-codex", "openai"), ("gpt-5.1-codex-max", "openai"),
-    ("gemini-2.5-pro", "google"), ("gemini-2.5-flash", "google"), ("anthropic/claude-sonnet-4.5", "openrouter"),
-    ("acme-internal-7b", None), ("grok-code", "opencode"),
-]
+def _cost_by_model():
+    """The twelve real model names (and the build) of cost-by-model.py, the sibling benchmark."""
+    spec = importlib.util.spec_from_file_location("cost_by_model", os.path.join(os.path.dirname(__file__), "cost-by-model.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+MODELS = _cost_by_model().MODELS
 AGENTS = ["build", "plan", "general", "explore"]
 TOOLS = ["read", "edit", "bash", "grep", "glob", "task"]
 
