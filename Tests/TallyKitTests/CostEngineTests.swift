@@ -244,6 +244,10 @@ func insertPrice(_ db: Database, _ record: PriceRecord) throws -> Int64 {
             #expect(total == 1_000_000_000)
             #expect(Money.usd(nanos: total) == 1)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM calls WHERE cost_nanos <> 1000") == 0)
+            // What cost-by-model reads (call_rollup, kept by triggers through the reprice) is as exact.
+            let usage = try ModelUsage.fetch(db, filter: CallFilter(Arguments()), per: .none)
+            #expect(usage.count == 1 && usage[0].calls == 1_000_000 && usage[0].costNanos == 1_000_000_000)
+            #expect(try Schema.callRollupDifferences(db) == 0)
         }
     }
 
