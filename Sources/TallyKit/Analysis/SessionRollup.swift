@@ -89,13 +89,18 @@ public struct SessionRollup: Sendable {
     /// `sessions`). A session whose ancestors end at a missing session or loop has no root.
     /// `rootOf` is -1 for a session without a root.
     static func sessionRoots(_ db: Database) throws -> (roots: [String], rootOf: [String: Int]) {
-        var parentOf: [String: String?] = [:]
-        parentOf.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM sessions") ?? 0)
-        let rows = try Row.fetchCursor(db, sql: "SELECT id, parent_id FROM sessions")
-        while let row = try rows.next() { parentOf[row[0]] = .some(row[1]) }
+        // Roots first (their own root, no walk), then the sub-agents' parents.
+        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM sessions") ?? 0
         var roots: [String] = []
         var rootOf: [String: Int] = [:]
-        rootOf.reserveCapacity(parentOf.count)
+        rootOf.reserveCapacity(count)
+        for id in try String.fetchAll(db, sql: "SELECT id FROM sessions WHERE parent_id IS NULL") {
+            rootOf[id] = roots.count
+            roots.append(id)
+        }
+        var parentOf: [String: String] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, parent_id FROM sessions WHERE parent_id IS NOT NULL")
+        while let row = try rows.next() { parentOf[row[0]] = row[1] }
         var path: [String] = []
         for start in parentOf.keys where rootOf[start] == nil {
             var current = start
@@ -107,12 +112,6 @@ public struct SessionRollup: Sendable {
                     break
                 }
                 guard let parent = parentOf[current], path.count <= parentOf.count else { break }  // missing, or a loop
-                guard let parent else {
-                    root = roots.count
-                    roots.append(current)
-                    rootOf[current] = root
-                    break
-                }
                 path.append(current)
                 current = parent
             }
