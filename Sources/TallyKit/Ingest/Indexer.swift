@@ -36,7 +36,10 @@ public final class Indexer {
     let now: String
     let lock: IndexLock?
     let progress: Progress?
-    /// Inputs per write transaction, and the bytes at which a batch is cut early.
+    /// Inputs per write transaction, and the bytes at which a batch is cut early. Up to three
+    /// batches are in memory at once (one written, two parsed ahead), parsed into records several
+    /// times their size: at 32 MB a 477 MB Claude corpus peaked at 296–317 MB RSS, at 16 MB at
+    /// 222–229 MB for 5 % more CPU.
     let batchFiles: Int
     let batchBytes: Int64
     /// Read and count, write nothing (`index --dry-run`).
@@ -51,7 +54,7 @@ public final class Indexer {
 
     public init(
         store: Store, reader: any SourceReader, now: Date, lock: IndexLock? = nil, progress: Progress? = nil,
-        dryRun: Bool = false, batchFiles: Int = 512, batchBytes: Int64 = 32 << 20, streamThreshold: Int64 = 8 << 20
+        dryRun: Bool = false, batchFiles: Int = 512, batchBytes: Int64 = 16 << 20, streamThreshold: Int64 = 8 << 20
     ) {
         self.dryRun = dryRun
         self.streamThreshold = streamThreshold
