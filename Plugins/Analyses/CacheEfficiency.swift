@@ -60,12 +60,12 @@ public enum CacheEfficiency: Analysis {
         filter.costMode = .computed  // a call is priced when it has a computed cost (and so a pricing_id)
         let unit = arguments.string("by").flatMap(Periods.Unit.init(rawValue:))
         let zone = context.environment.timeZone
-        // By period: quarter × 2^32 + pricing_id + 1, relabelled "period pricing_id" ("period "
-        // when unpriced); by model: the pricing id.
+        // By period: each quarter and price summed under "period pricing_id" ("period " when
+        // unpriced); by model: the pricing id.
         let relabel = unit.map { unit in
             { (group: Int64) -> String in
-                let price = group & 0xFFFF_FFFF
-                return Periods.label(ofQuarter: group >> 32, by: unit, timeZone: zone) + " " + (price == 0 ? "" : String(price - 1))
+                let (quarter, price) = ModelUsage.Dimension.split(quarterAndPrice: group)
+                return Periods.label(ofQuarter: quarter, by: unit, timeZone: zone) + " " + (price.map(String.init) ?? "")
             }
         }
         let usage = try ModelUsage.fetch(

@@ -42,6 +42,7 @@ public struct ModelUsage: Hashable, Sendable {
     /// - Parameters:
     ///   - group: an SQL expression on `c` to group by as well (a period label).
     ///   - extra: a condition on `c` besides the filter's (one session's calls).
+    ///   - relabel: when set, `group` is an integer (a quarter hour) summed under this label of it.
     public static func fetch(
         _ db: Database, filter: CallFilter, groupBy group: SQL? = nil, where extra: SQL? = nil,
         relabel: ((Int64) -> String)? = nil
@@ -72,8 +73,17 @@ public struct ModelUsage: Hashable, Sendable {
         /// The price row (`pricing_id`; NULL for an unpriced call).
         case price
         /// The quarter hour and the price as one integer: quarter × 2^32 + pricing_id + 1 (0
-        /// without a price), for `relabel` to split.
+        /// without a price), for `relabel` to take apart with ``split(quarterAndPrice:)``.
         case quarterAndPrice
+
+        /// `.quarterAndPrice`'s packing: the price takes the low 32 bits.
+        private static let priceBits = "4294967296"
+
+        /// A `.quarterAndPrice` group's quarter hour and price (nil without one).
+        public static func split(quarterAndPrice value: Int64) -> (quarter: Int64, pricingID: Int64?) {
+            let price = value & 0xFFFF_FFFF
+            return (value >> 32, price == 0 ? nil : price - 1)
+        }
 
         /// The column of `call_rollup` (aliased `c`); `x''` is its NULL (the aggregator reads a
         /// BLOB as NULL).
@@ -85,7 +95,8 @@ public struct ModelUsage: Hashable, Sendable {
             case .session: return "c.session_id"
             case .quarter: return "c.quarter"
             case .price: return "c.pricing_id"
-            case .quarterAndPrice: return "c.quarter * 4294967296 + iif(typeof(c.pricing_id) = 'integer', c.pricing_id + 1, 0)"
+            case .quarterAndPrice:
+                return "c.quarter * \(sql: Self.priceBits) + iif(typeof(c.pricing_id) = 'integer', c.pricing_id + 1, 0)"
             }
         }
 
@@ -98,7 +109,8 @@ public struct ModelUsage: Hashable, Sendable {
             case .session: return "c.session_id"
             case .quarter: return SQL(sql: Schema.rollupQuarter("c"))
             case .price: return "c.pricing_id"
-            case .quarterAndPrice: return "\(sql: Schema.rollupQuarter("c")) * 4294967296 + coalesce(c.pricing_id + 1, 0)"
+            case .quarterAndPrice:
+                return "\(sql: Schema.rollupQuarter("c")) * \(sql: Self.priceBits) + coalesce(c.pricing_id + 1, 0)"
             }
         }
     }
@@ -107,9 +119,13 @@ public struct ModelUsage: Hashable, Sendable {
     /// `call_rollup` (schema v2) when the filter's dates fall on quarter hours, else from `calls`.
     /// Both give the same figures (`CallRollupTests` checks it).
     ///
-    /// - Parameter relabel: for `.quarter`, the label each quarter hour is summed under.
+    /// - Parameters:
+    ///   - relabel: for `.quarter` and `.quarterAndPrice`, the label each group is summed under.
+    ///   - expectedGroups: how many groups to make room for (rehashing 100,000 session groups
+    ///     as they come is a tenth of the scan).
     public static func fetch(
-        _ db: Database, filter: CallFilter, per dimension: Dimension, relabel: ((Int64) -> String)? = nil
+        _ db: Database, filter: CallFilter, per dimension: Dimension, relabel: ((Int64) -> String)? = nil,
+        expectedGroups: Int = 0
     ) throws -> [ModelUsage] {
         guard let condition = filter.rollupCondition, try db.tableExists("call_rollup") else {
             return try fetch(db, filter: filter, groupBy: dimension.callsColumn, relabel: relabel)
@@ -127,9 +143,7 @@ public struct ModelUsage: Hashable, Sendable {
             FROM call_rollup c
             WHERE \(condition)
             """)
-        // About one group per session when grouping by session.
-        let expected = dimension == .session ? try Int.fetchOne(db, sql: "SELECT count(*) FROM sessions") ?? 0 : 0
-        var aggregator = UsageAggregator(relabel: relabel, expectedGroups: expected)
+        var aggregator = UsageAggregator(relabel: relabel, expectedGroups: expectedGroups)
         try aggregator.scan(statement, db: db, rows: .rollup)
         return aggregator.results
     }

@@ -43,7 +43,7 @@ public struct SessionRollup: Sendable {
         var subagents = [ModelUsage](repeating: .zero(), count: roots.count)
         var rooted: [ModelKey: ModelUsage] = [:]
         var unrooted = ModelUsage.zero()
-        for u in try ModelUsage.fetch(db, filter: filter, per: .session) {
+        for u in try ModelUsage.fetch(db, filter: filter, per: .session, expectedGroups: rootOf.count) {
             guard let session = u.group, let r = rootOf[session], r >= 0 else {
                 unrooted.add(u)
                 continue

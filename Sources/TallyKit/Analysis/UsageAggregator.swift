@@ -22,14 +22,10 @@ struct UsageAggregator {
     private(set) var results: [ModelUsage] = []
     private var sums: [Sums] = []
     private var key = Key()
+    /// The previous row's key and group: rows of one group often come one after another.
     private var lastKey: [UInt8] = []
     private var lastGroup: Int?
 
-    private mutating func remember(_ group: Int) {
-        lastKey.removeAll(keepingCapacity: true)
-        lastKey.append(contentsOf: key.bytes)
-        lastGroup = group
-    }
     /// When set, the group column is an integer (a quarter hour) summed under this label of it.
     private let relabel: ((Int64) -> String)?
     private var labels: [Int64: [UInt8]] = [:]
@@ -196,6 +192,12 @@ struct UsageAggregator {
         sums.append(Sums())
         index[key] = results.count - 1
         return results.count - 1
+    }
+
+    private mutating func remember(_ group: Int) {
+        lastKey.removeAll(keepingCapacity: true)
+        lastKey.append(contentsOf: key.bytes)
+        lastGroup = group
     }
 
     private static func string(_ text: UnsafePointer<UInt8>, _ count: Int) -> String {
