@@ -3,9 +3,22 @@ import GRDB
 import Testing
 @testable import TallyKit
 
-/// `SessionRollup.sessionRoots`: each session's root by `parent_id`, as the recursive CTE from
-/// the roots finds it, including sessions that never reach one.
+/// `SessionTree`: each session's root by `parent_id`, as the recursive CTE from the roots finds
+/// it, including sessions that never reach one (loops, missing parents).
 @Suite struct SessionRootsTests {
+    /// The tree as root ids and each session's root position (-1 without one).
+    private func sessionRoots(_ db: Database) throws -> (roots: [String], rootOf: [String: Int]) {
+        let tree = try SessionTree(db)
+        var rootOf: [String: Int] = [:]
+        for (key, i) in tree.index {
+            let slot = tree.slots[i]
+            rootOf[String(decoding: key.bytes.dropLast(), as: UTF8.self)] = slot < 0 ? -1 : slot / 2
+            // A root's slot is even (its own calls); a descendant's odd.
+            #expect((slot >= 0 && slot % 2 == 0) == tree.roots.contains(String(decoding: key.bytes.dropLast(), as: UTF8.self)))
+        }
+        return (tree.roots, rootOf)
+    }
+
     @Test func rootsChainsLoopsAndMissingParents() throws {
         let store = try Store.inMemory()
         try store.writer.writeWithoutTransaction { db in
@@ -18,7 +31,7 @@ import Testing
                 PRAGMA foreign_keys = ON;
                 """)
         }
-        let (roots, rootOf) = try store.read { db in try SessionRollup.sessionRoots(db) }
+        let (roots, rootOf) = try store.read { db in try sessionRoots(db) }
         #expect(Set(roots) == ["r", "r2"])
         let r = roots.firstIndex(of: "r")!
         #expect(rootOf["r"] == r && rootOf["c1"] == r && rootOf["c2"] == r)
@@ -30,7 +43,7 @@ import Testing
     func agreesWithTheRecursiveCTE(fixture: String) throws {
         let store = try Fixtures.store(fixture)
         try store.read { db in
-            let (roots, rootOf) = try SessionRollup.sessionRoots(db)
+            let (roots, rootOf) = try sessionRoots(db)
             let expected = try Row.fetchAll(db, sql: """
                 WITH RECURSIVE tree(root, id) AS (
                   SELECT id, id FROM sessions WHERE parent_id IS NULL

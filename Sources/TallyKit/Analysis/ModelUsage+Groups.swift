@@ -2,10 +2,10 @@ import Foundation
 
 /// Usage summed over several models: what a breakdown by agent, project or session shows per row.
 extension ModelUsage {
-    /// No calls, in `group`.
-    public static func zero(group: String? = nil) -> ModelUsage {
+    /// No calls, in `group` (and of `provider` and `model`).
+    public static func zero(group: String? = nil, provider: String? = nil, model: String? = nil) -> ModelUsage {
         ModelUsage(
-            group: group, provider: nil, model: nil, calls: 0, inputTokens: 0, outputTokens: 0, reasoningTokens: 0,
+            group: group, provider: provider, model: model, calls: 0, inputTokens: 0, outputTokens: 0, reasoningTokens: 0,
             cacheReadTokens: 0, cacheWriteTokens: 0, totalTokens: 0, costNanos: nil, reportedCostNanos: nil,
             unpricedCalls: 0, unpricedTokens: 0, totalOnlyCalls: 0, fallbackCalls: 0)
     }

@@ -49,10 +49,18 @@ public struct ModelUsage: Hashable, Sendable {
     ) throws -> [ModelUsage] {
         // Not `group ?? "NULL"` in the literal: GRDB overloads `??` on SQL as `IFNULL(group, 'NULL')`,
         // which turned a NULL group into the text NULL (and would let NULL pass an extra condition).
+        var aggregator = UsageAggregator(relabel: relabel)
+        try aggregator.scan(try callsStatement(db, filter: filter, groupBy: group, where: extra), db: db, rows: .calls)
+        return aggregator.results
+    }
+
+    /// The statement `fetch(_:filter:groupBy:where:relabel:)` scans: group, provider, model, then
+    /// one call's columns as `UsageAggregator.Rows.calls` reads them.
+    static func callsStatement(_ db: Database, filter: CallFilter, groupBy group: SQL?, where extra: SQL? = nil) throws -> Statement {
         var groupColumn: SQL = "NULL", extraCondition: SQL = "1"
         if let group { groupColumn = group }
         if let extra { extraCondition = extra }
-        let statement = try db.makeStatement(literal: """
+        return try db.makeStatement(literal: """
             SELECT \(groupColumn), c.provider, c.model, coalesce(c.input_tokens, -1), coalesce(c.output_tokens, -1),
                 coalesce(c.reasoning_tokens, -1), coalesce(c.cache_read_tokens, -1), coalesce(c.cache_write_tokens, -1),
                 c.total_tokens, coalesce(\(filter.costColumn), -1), coalesce(c.reported_cost_nanos, -1),
@@ -60,9 +68,6 @@ public struct ModelUsage: Hashable, Sendable {
             FROM calls c
             WHERE \(filter.condition) AND \(extraCondition)
             """)
-        var aggregator = UsageAggregator(relabel: relabel)
-        try aggregator.scan(statement, db: db, rows: .calls)
-        return aggregator.results
     }
 
     /// What `fetch(_:filter:per:)` groups by besides provider and model.
@@ -127,8 +132,19 @@ public struct ModelUsage: Hashable, Sendable {
         _ db: Database, filter: CallFilter, per dimension: Dimension, relabel: ((Int64) -> String)? = nil,
         expectedGroups: Int = 0
     ) throws -> [ModelUsage] {
+        let (statement, rows) = try statement(db, filter: filter, per: dimension)
+        var aggregator = UsageAggregator(relabel: relabel, expectedGroups: expectedGroups)
+        try aggregator.scan(statement, db: db, rows: rows)
+        return aggregator.results
+    }
+
+    /// The statement `fetch(_:filter:per:)` scans, over `call_rollup` or `calls`, and what its
+    /// rows are: the dimension's column, provider and model, then the sums.
+    static func statement(
+        _ db: Database, filter: CallFilter, per dimension: Dimension
+    ) throws -> (Statement, UsageAggregator.Rows) {
         guard let condition = filter.rollupCondition, try db.tableExists("call_rollup") else {
-            return try fetch(db, filter: filter, groupBy: dimension.callsColumn, relabel: relabel)
+            return (try callsStatement(db, filter: filter, groupBy: dimension.callsColumn), .calls)
         }
         let p = Schema.rollupCostModes.first { $0.column == filter.costMode.column }!.prefix
         let fallback = filter.costMode == .reported ? "0" : "c.\(p)_fallback_calls"
@@ -143,9 +159,7 @@ public struct ModelUsage: Hashable, Sendable {
             FROM call_rollup c
             WHERE \(condition)
             """)
-        var aggregator = UsageAggregator(relabel: relabel, expectedGroups: expectedGroups)
-        try aggregator.scan(statement, db: db, rows: .rollup)
-        return aggregator.results
+        return (statement, .rollup)
     }
 
     /// `fetch` grouped by local period (`group` is the period label): summed per UTC quarter

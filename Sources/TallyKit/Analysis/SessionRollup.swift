@@ -32,36 +32,40 @@ public struct SessionRollup: Sendable {
         public var unrooted: ModelUsage
     }
 
-    /// One scan of the filtered calls summed per session (`ModelUsage.fetch`, from the rollup),
-    /// then each session summed into its root. Roots are indexed by position, not by name, and
-    /// only the first `limit` rollups (all when nil) get their title, project and start: with
-    /// 70,000 roots the time went to dictionaries and a recursive CTE.
+    /// One scan of the filtered calls (`ModelUsage.statement`, from the rollup) summed straight
+    /// into each root's own or sub-agent sums, looked up by the session's bytes; only the first
+    /// `limit` rollups (all when nil) get their title, project and start. With 100,000 sessions
+    /// the time went to a group (three Strings) per session, then to summing those per root.
     public static func fetch(_ db: Database, filter: CallFilter, limit: Int? = nil) throws -> Result {
-        let (roots, rootOf) = try sessionRoots(db)
-        // Summed in place (an array of optionals copied a whole ModelUsage on every check).
-        var own = [ModelUsage](repeating: .zero(), count: roots.count)
-        var subagents = [ModelUsage](repeating: .zero(), count: roots.count)
-        var rooted: [ModelKey: ModelUsage] = [:]
-        var unrooted = ModelUsage.zero()
-        for u in try ModelUsage.fetch(db, filter: filter, per: .session, expectedGroups: rootOf.count) {
-            guard let session = u.group, let r = rootOf[session], r >= 0 else {
-                unrooted.add(u)
-                continue
+        let tree = try SessionTree(db)
+        let roots = tree.roots
+        var slots = [UsageSums](repeating: UsageSums(), count: 2 * roots.count)
+        var rooted = UsageAggregator(grouped: false)
+        var unrooted = UsageSums()
+        var key = ByteKey(), lastKey: [UInt8] = [], lastSlot = -1
+        key.bytes.reserveCapacity(256)
+        let (statement, rows) = try ModelUsage.statement(db, filter: filter, per: .session)
+        try db.scan(statement) { row in
+            var sums = UsageSums()
+            sums.add(row, rows)
+            key.bytes.removeAll(keepingCapacity: true)
+            key.append(row, 0)
+            if key.bytes != lastKey {
+                lastSlot = tree.slot(of: key)  // NULL (0xFF) is never a session
+                lastKey.removeAll(keepingCapacity: true)
+                lastKey.append(contentsOf: key.bytes)
             }
-            rooted[ModelKey(provider: u.provider, model: u.model), default: .zero()].add(u)
-            if session == roots[r] {
-                own[r].add(u)
-            } else {
-                subagents[r].add(u)
-            }
+            guard lastSlot >= 0 else { return unrooted.add(sums) }
+            slots[lastSlot].add(sums)
+            rooted.add(sums, of: row)
         }
         // ModelUsage.costOrder on the totals (cost, rows without one last; then tokens), then id.
         var keys = [(cost: Int64, tokens: Int64)](repeating: (0, 0), count: roots.count)
         var present: [Int] = []
-        for r in roots.indices where own[r].calls > 0 || subagents[r].calls > 0 {
-            var total = own[r]
-            total.add(subagents[r])
-            keys[r] = (total.costNanos ?? -1, total.totalTokens)
+        for r in roots.indices where slots[2 * r].calls > 0 || slots[2 * r + 1].calls > 0 {
+            var total = slots[2 * r]
+            total.add(slots[2 * r + 1])
+            keys[r] = (total.costed > 0 ? total.cost : -1, total.total)
             present.append(r)
         }
         let order = present.sorted { a, b in
@@ -70,86 +74,45 @@ public struct SessionRollup: Sendable {
         var rollups: [SessionRollup] = []
         rollups.reserveCapacity(order.count)
         for r in order {
-            own[r].group = roots[r]
-            subagents[r].group = roots[r]
-            rollups.append(SessionRollup(
-                sessionID: roots[r], title: nil, project: nil, startedAt: nil, own: own[r], subagents: subagents[r]))
+            var rollup = SessionRollup(
+                sessionID: roots[r], title: nil, project: nil, startedAt: nil,
+                own: .zero(group: roots[r]), subagents: .zero(group: roots[r]))
+            slots[2 * r].store(in: &rollup.own)
+            slots[2 * r + 1].store(in: &rollup.subagents)
+            rollups.append(rollup)
         }
-        try addDetails(db, to: &rollups[..<min(limit ?? rollups.count, rollups.count)], all: limit == nil)
-        let usage = rooted.map { key, u in
-            var u = u
-            (u.provider, u.model) = (key.provider, key.model)
-            return u
-        }.sorted { ($0.provider ?? "", $0.model ?? "") < ($1.provider ?? "", $1.model ?? "") }
-        return Result(rollups: rollups, usage: usage, unrooted: unrooted)
-    }
-
-    /// The root sessions, and each session's root as a position in them, following
-    /// `sessions.parent_id` (what a recursive CTE from the roots finds, in one pass over
-    /// `sessions`). A session whose ancestors end at a missing session or loop has no root.
-    /// `rootOf` is -1 for a session without a root.
-    static func sessionRoots(_ db: Database) throws -> (roots: [String], rootOf: [String: Int]) {
-        // Roots first (their own root, no walk), then the sub-agents' parents.
-        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM sessions") ?? 0
-        var roots: [String] = []
-        var rootOf: [String: Int] = [:]
-        rootOf.reserveCapacity(count)
-        for id in try String.fetchAll(db, sql: "SELECT id FROM sessions WHERE parent_id IS NULL") {
-            rootOf[id] = roots.count
-            roots.append(id)
-        }
-        var parentOf: [String: String] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT id, parent_id FROM sessions WHERE parent_id IS NOT NULL")
-        while let row = try rows.next() { parentOf[row[0]] = row[1] }
-        var path: [String] = []
-        for start in parentOf.keys where rootOf[start] == nil {
-            var current = start
-            var root = -1
-            path.removeAll(keepingCapacity: true)
-            while true {
-                if let known = rootOf[current] {
-                    root = known
-                    break
-                }
-                guard let parent = parentOf[current], path.count <= parentOf.count else { break }  // missing, or a loop
-                path.append(current)
-                current = parent
-            }
-            for id in path { rootOf[id] = root }
-        }
-        return (roots, rootOf)
+        try addDetails(db, to: &rollups, first: min(limit ?? rollups.count, rollups.count))
+        let usage = rooted.results.sorted { ($0.provider ?? "", $0.model ?? "") < ($1.provider ?? "", $1.model ?? "") }
+        var unrootedUsage = ModelUsage.zero()
+        unrooted.store(in: &unrootedUsage)
+        return Result(rollups: rollups, usage: usage, unrooted: unrootedUsage)
     }
 
     /// Title, project (the root's, else its first call's) and start (the root's, else its first
-    /// own call's) of each rollup.
-    /// With `all`, every root is read rather than those listed (no 70,000-id list to encode and
-    /// search).
-    private static func addDetails(_ db: Database, to rollups: inout ArraySlice<SessionRollup>, all: Bool) throws {
-        guard !rollups.isEmpty else { return }
-        let ids = all ? "" : String(decoding: try JSONEncoder().encode(rollups.map(\.sessionID)), as: UTF8.self)
-        let details = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT s.id, s.title, coalesce(p.name, p.id),
-                  coalesce(s.started_at, (SELECT min(k.started_at) FROM calls k WHERE k.session_id = s.id))
-                FROM sessions s
-                LEFT JOIN projects p ON p.id = coalesce(s.project_id,
-                  (SELECT k.project_id FROM calls k WHERE k.session_id = s.id AND k.project_id IS NOT NULL LIMIT 1))
-                WHERE \(all ? "s.parent_id IS NULL" : "s.id IN (SELECT value FROM json_each(?))")
-                """, arguments: all ? [] : [ids])
+    /// own call's) of the first `count` rollups. When that is all of them, every root is read
+    /// rather than those listed (no 70,000-id list to encode and search). In place: an inout
+    /// slice of the array copied all of it.
+    private static func addDetails(_ db: Database, to rollups: inout [SessionRollup], first count: Int) throws {
+        guard count > 0 else { return }
+        let all = count == rollups.count
+        let ids = all ? "" : String(decoding: try JSONEncoder().encode(rollups[..<count].map(\.sessionID)), as: UTF8.self)
         var position: [String: Int] = [:]
-        for i in rollups.indices { position[rollups[i].sessionID] = i }
-        while let row = try details.next() {
-            guard let i = position[row[0]] else { continue }
-            rollups[i].title = row[1]
-            rollups[i].project = row[2]
-            rollups[i].startedAt = row[3]
+        position.reserveCapacity(count)
+        for i in 0..<count { position[rollups[i].sessionID] = i }
+        let condition: SQL = all ? "s.parent_id IS NULL" : "s.id IN (SELECT value FROM json_each(\(ids)))"  // bound
+        try db.scan("""
+            SELECT s.id, s.title, coalesce(p.name, p.id),
+              coalesce(s.started_at, (SELECT min(k.started_at) FROM calls k WHERE k.session_id = s.id))
+            FROM sessions s
+            LEFT JOIN projects p ON p.id = coalesce(s.project_id,
+              (SELECT k.project_id FROM calls k WHERE k.session_id = s.id AND k.project_id IS NOT NULL LIMIT 1))
+            WHERE \(condition)
+            """) { row in
+            guard let id = row.text(0), let i = position[id] else { return }
+            rollups[i].title = row.text(1)
+            rollups[i].project = row.text(2)
+            rollups[i].startedAt = row.text(3)
         }
-    }
-
-    private struct ModelKey: Hashable {
-        var provider: String?
-        var model: String?
     }
 
     /// The note for calls left out because they belong to no root session; nil when none is.

@@ -9,6 +9,9 @@ public struct ScanRow {
 
     public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
 
+    /// Whether the column holds a BLOB (`call_rollup` stores a NULL dimension as `x''`).
+    public func isBlob(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_BLOB }
+
     /// The column as an integer (0 for NULL).
     public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
 
@@ -32,7 +35,11 @@ extension Database {
     /// model, say): reading cells from the statement costs a fraction of building `Row`s, which
     /// matters at a million rows. Honours `sqlite3_interrupt` (Ctrl-C) like any query.
     public func scan(_ sql: SQL, _ body: (ScanRow) throws -> Void) throws {
-        let statement = try makeStatement(literal: sql)
+        try scan(try makeStatement(literal: sql), body)
+    }
+
+    /// Steps a prepared statement the same way.
+    public func scan(_ statement: Statement, _ body: (ScanRow) throws -> Void) throws {
         let s = statement.sqliteStatement
         defer { sqlite3_reset(s) }
         let row = ScanRow(statement: s)
