@@ -52,7 +52,7 @@ public enum TopSessions: Analysis {
         if let note = SessionRollup.unrootedNote(result.unrooted) { notes.append(note) }
         if result.rollups.count > limit {
             let more = result.rollups.count - limit
-            notes.append("\(more) more root session\(more == 1 ? "" : "s") in range: `cost-by-session` lists them all.")
+            notes.append("\(NumberFormat.grouped(Int64(more))) more root session\(more == 1 ? "" : "s") in range: `cost-by-session` lists them all.")
         }
         return ResultSet(columns: columns, rows: rows, notes: notes)
     }

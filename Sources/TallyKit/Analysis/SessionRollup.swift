@@ -33,32 +33,15 @@ public struct SessionRollup: Sendable {
     }
 
     /// One scan of the filtered calls (`ModelUsage.statement`, from the rollup) summed straight
-    /// into each root's own or sub-agent sums, looked up by the session's bytes; only the first
+    /// into each root's own or sub-agent sums (`SessionScan`, by the session's bytes); only the first
     /// `limit` rollups (all when nil) get their title, project and start. With 100,000 sessions
     /// the time went to a group (three Strings) per session, then to summing those per root.
     public static func fetch(_ db: Database, filter: CallFilter, limit: Int? = nil) throws -> Result {
         let tree = try SessionTree(db)
         let roots = tree.roots
-        var slots = [UsageSums](repeating: UsageSums(), count: 2 * roots.count)
-        var rooted = UsageAggregator(grouped: false)
-        var unrooted = UsageSums()
-        var key = ByteKey(), lastKey: [UInt8] = [], lastSlot = -1
-        key.bytes.reserveCapacity(256)
         let (statement, rows) = try ModelUsage.statement(db, filter: filter, per: .session)
-        try db.scan(statement) { row in
-            var sums = UsageSums()
-            sums.add(row, rows)
-            key.bytes.removeAll(keepingCapacity: true)
-            key.append(row, 0)
-            if key.bytes != lastKey {
-                lastSlot = tree.slot(of: key)  // NULL (0xFF) is never a session
-                lastKey.removeAll(keepingCapacity: true)
-                lastKey.append(contentsOf: key.bytes)
-            }
-            guard lastSlot >= 0 else { return unrooted.add(sums) }
-            slots[lastSlot].add(sums)
-            rooted.add(sums, of: row)
-        }
+        let scan = try SessionScan.run(db, statement: statement, rows: rows, tree: tree)
+        let slots = scan.slots
         // ModelUsage.costOrder on the totals (cost, rows without one last; then tokens), then id.
         var keys = [(cost: Int64, tokens: Int64)](repeating: (0, 0), count: roots.count)
         var present: [Int] = []
@@ -73,7 +56,11 @@ public struct SessionRollup: Sendable {
         }
         var rollups: [SessionRollup] = []
         rollups.reserveCapacity(order.count)
+        let detailed = min(limit ?? order.count, order.count)
+        var rowIDs: [Int64] = []
+        rowIDs.reserveCapacity(detailed)
         for r in order {
+            if rowIDs.count < detailed { rowIDs.append(tree.rootRowIDs[r]) }
             var rollup = SessionRollup(
                 sessionID: roots[r], title: nil, project: nil, startedAt: nil,
                 own: .zero(group: roots[r]), subagents: .zero(group: roots[r]))
@@ -81,34 +68,34 @@ public struct SessionRollup: Sendable {
             slots[2 * r + 1].store(in: &rollup.subagents)
             rollups.append(rollup)
         }
-        try addDetails(db, to: &rollups, first: min(limit ?? rollups.count, rollups.count))
-        let usage = rooted.results.sorted { ($0.provider ?? "", $0.model ?? "") < ($1.provider ?? "", $1.model ?? "") }
+        try addDetails(db, to: &rollups, rowIDs: rowIDs)
+        let usage = scan.usage.sorted { ($0.provider ?? "", $0.model ?? "") < ($1.provider ?? "", $1.model ?? "") }
         var unrootedUsage = ModelUsage.zero()
-        unrooted.store(in: &unrootedUsage)
+        scan.unrooted.store(in: &unrootedUsage)
         return Result(rollups: rollups, usage: usage, unrooted: unrootedUsage)
     }
 
     /// Title, project (the root's, else its first call's) and start (the root's, else its first
-    /// own call's) of the first `count` rollups. When that is all of them, every root is read
-    /// rather than those listed (no 70,000-id list to encode and search). In place: an inout
-    /// slice of the array copied all of it.
-    private static func addDetails(_ db: Database, to rollups: inout [SessionRollup], first count: Int) throws {
-        guard count > 0 else { return }
-        let all = count == rollups.count
-        let ids = all ? "" : String(decoding: try JSONEncoder().encode(rollups[..<count].map(\.sessionID)), as: UTF8.self)
-        var position: [String: Int] = [:]
-        position.reserveCapacity(count)
-        for i in 0..<count { position[rollups[i].sessionID] = i }
-        let condition: SQL = all ? "s.parent_id IS NULL" : "s.id IN (SELECT value FROM json_each(\(ids)))"  // bound
+    /// own call's) of the first rollups, whose roots' rowids are `rowIDs`. When that is all of
+    /// them, every root is read rather than those listed (no 70,000-id list to encode and
+    /// search). In place: an inout slice of the array copied all of it.
+    private static func addDetails(_ db: Database, to rollups: inout [SessionRollup], rowIDs: [Int64]) throws {
+        guard !rowIDs.isEmpty else { return }
+        var position: [Int64: Int] = [:]
+        position.reserveCapacity(rowIDs.count)
+        for (i, rowID) in rowIDs.enumerated() { position[rowID] = i }
+        let condition: SQL = rowIDs.count == rollups.count
+            ? "s.parent_id IS NULL"
+            : "s.rowid IN (SELECT value FROM json_each(\("[" + rowIDs.map(String.init).joined(separator: ",") + "]")))"
         try db.scan("""
-            SELECT s.id, s.title, coalesce(p.name, p.id),
+            SELECT s.rowid, s.title, coalesce(p.name, p.id),
               coalesce(s.started_at, (SELECT min(k.started_at) FROM calls k WHERE k.session_id = s.id))
             FROM sessions s
             LEFT JOIN projects p ON p.id = coalesce(s.project_id,
               (SELECT k.project_id FROM calls k WHERE k.session_id = s.id AND k.project_id IS NOT NULL LIMIT 1))
             WHERE \(condition)
             """) { row in
-            guard let id = row.text(0), let i = position[id] else { return }
+            guard let i = position[row.int64(0)] else { return }
             rollups[i].title = row.text(1)
             rollups[i].project = row.text(2)
             rollups[i].startedAt = row.text(3)

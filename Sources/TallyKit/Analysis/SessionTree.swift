@@ -5,9 +5,10 @@ import GRDB
 /// from one pass over `sessions`, keyed by the bytes of the session's id so that a scan can look
 /// a row's session up without making a String of it. A session whose ancestors end at a missing
 /// session or loop has no root.
-struct SessionTree {
-    /// The root sessions' ids.
+struct SessionTree: Sendable {
+    /// The root sessions' ids, and their rowids in `sessions`.
     private(set) var roots: [String] = []
+    private(set) var rootRowIDs: [Int64] = []
     /// Each session's position in `slots`, by `ByteKey(text:)` of its id.
     private(set) var index: [ByteKey: Int] = [:]
     /// Per session: 2r for root r itself, 2r + 1 for a descendant of root r, -1 without a root.
@@ -20,13 +21,14 @@ struct SessionTree {
         parentKeys.reserveCapacity(count)
         var rootOf: [Int] = []  // the root's position; -1 none; -2 not known yet; -3 being walked
         rootOf.reserveCapacity(count)
-        try db.scan("SELECT id, parent_id FROM sessions") { row in
+        try db.scan("SELECT id, parent_id, rowid FROM sessions") { row in
             var key = ByteKey()
             key.append(row, 0)
             index[key] = rootOf.count
             if row.isNull(1) {
                 rootOf.append(roots.count)
                 roots.append(row.text(0) ?? "")
+                rootRowIDs.append(row.int64(2))
                 parentKeys.append(nil)
             } else {
                 var parent = ByteKey()

@@ -29,16 +29,10 @@ struct UsageAggregator {
     /// When set, the group column is an integer (a quarter hour) summed under this label of it.
     private let relabel: ((Int64) -> String)?
     private var labels: [Int64: [UInt8]] = [:]
-    /// Whether the group column counts; without it, rows are summed per provider and model.
-    private let grouped: Bool
-
-    /// - Parameters:
-    ///   - expectedGroups: room to reserve (growing a dictionary of 100,000 groups rehashes it
-    ///     and copies every group several times).
-    ///   - grouped: false to ignore the group column.
-    init(relabel: ((Int64) -> String)? = nil, expectedGroups: Int = 0, grouped: Bool = true) {
+    /// - Parameter expectedGroups: room to reserve (growing a dictionary of 100,000 groups
+    ///   rehashes it and copies every group several times).
+    init(relabel: ((Int64) -> String)? = nil, expectedGroups: Int = 0) {
         self.relabel = relabel
-        self.grouped = grouped
         key.bytes.reserveCapacity(256)
         index.reserveCapacity(expectedGroups)
         groups.reserveCapacity(expectedGroups)
@@ -58,11 +52,6 @@ struct UsageAggregator {
         }
     }
 
-    /// Adds sums already read from `row` to its group.
-    mutating func add(_ sums: UsageSums, of row: ScanRow) {
-        self.sums[groupIndex(row)].add(sums)
-    }
-
     /// The index of the row's (group, provider, model) in `results`, added when new.
     private mutating func groupIndex(_ row: ScanRow) -> Int {
         key.bytes.removeAll(keepingCapacity: true)
@@ -78,7 +67,7 @@ struct UsageAggregator {
             key.bytes.append(contentsOf: label!)
             key.bytes.append(0x1F)
         }
-        for column: Int32 in (relabel == nil && grouped ? 0 : 1)...2 { key.append(row, column) }
+        for column: Int32 in (relabel == nil ? 0 : 1)...2 { key.append(row, column) }
         // Rows of one group often come one after another (a session's calls, one model's quarters).
         if let last = lastGroup, key.bytes == lastKey { return last }
         if let i = index[key] {
@@ -87,7 +76,7 @@ struct UsageAggregator {
         }
         defer { remember(groups.count - 1) }
         groups.append(ModelUsage.zero(
-            group: label.map { String(decoding: $0, as: UTF8.self) } ?? (grouped ? row.dimension(0) : nil),
+            group: label.map { String(decoding: $0, as: UTF8.self) } ?? row.dimension(0),
             provider: row.dimension(1), model: row.dimension(2)))
         sums.append(UsageSums())
         index[key] = groups.count - 1
@@ -102,7 +91,7 @@ struct UsageAggregator {
 }
 
 /// Group key bytes, hashed in one call rather than byte by byte.
-struct ByteKey: Hashable {
+struct ByteKey: Hashable, Sendable {
     var bytes: [UInt8] = []
 
     init() {}
@@ -121,6 +110,11 @@ struct ByteKey: Hashable {
     /// Appends a text column and a separator, or 0xFF for NULL (never a byte of UTF-8 text); a
     /// BLOB is NULL (`call_rollup`'s `x''`).
     mutating func append(_ row: ScanRow, _ column: Int32) {
+        Self.append(row, column, to: &bytes)
+    }
+
+    /// The same, onto any bytes (a batch of keys).
+    static func append(_ row: ScanRow, _ column: Int32, to bytes: inout [UInt8]) {
         if !row.isBlob(column), let text = row.bytes(column) {
             bytes.append(contentsOf: text)
             bytes.append(0x1F)

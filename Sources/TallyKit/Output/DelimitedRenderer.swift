@@ -1,3 +1,5 @@
+import Foundation
+
 /// The `csv` and `tsv` formats: machine-readable values (see `Column.exportText`), LF line ends.
 ///
 /// `csv` follows RFC 4180: a field containing a comma, a quote, CR or LF is quoted and its
@@ -39,10 +41,20 @@ enum DelimitedRenderer {
         let columns = result.columns
         guard !columns.isEmpty else { return [] }
         var lines: [String] = []
+        lines.reserveCapacity(result.rows.count + 1)
         if options.headers { lines.append(line(columns.map(\.name), dialect: dialect)) }
-        for row in result.rows {
-            lines.append(self.row(row, columns: columns, result: result, dialect: dialect))
+        // Rows are independent: a large result is rendered in one chunk per core (70,000 rows of
+        // `cost-by-session` took a fifth of its time on one).
+        let rows = result.rows
+        let chunks = rows.count >= 8192 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
+        var parts = [[String]](repeating: [], count: chunks)
+        parts.withUnsafeMutableBufferPointer { parts in
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let range = rows.count * chunk / chunks..<rows.count * (chunk + 1) / chunks
+                parts[chunk] = range.map { self.row(rows[$0], columns: columns, result: result, dialect: dialect) }
+            }
         }
+        for part in parts { lines.append(contentsOf: part) }
         return lines
     }
 

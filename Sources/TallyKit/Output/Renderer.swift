@@ -73,6 +73,12 @@ public enum Renderer {
 
     /// Lines joined, each ending in LF.
     private static func text(_ lines: [String]) -> String {
-        lines.map { $0 + "\n" }.joined()
+        var text = ""
+        text.reserveCapacity(lines.reduce(0) { $0 + $1.utf8.count + 1 })
+        for line in lines {
+            text += line
+            text += "\n"
+        }
+        return text
     }
 }
