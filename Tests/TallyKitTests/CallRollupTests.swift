@@ -145,6 +145,25 @@ import Testing
                     }
                     #expect(sorted(fromRollup) == sorted(fromCalls), "\(fixture) \(dimension) \(filter.costMode) \(filter.since.map(Timestamps.iso) ?? "-")")
                 }
+                // `anomalies`' scan: costs per quarter hour and model, and the notes' usage from a date.
+                for notesFrom in [nil, Timestamps.parse("2026-03-05T18:15:00.000Z")] {
+                    let overCalls = try SpendScan.runOverCalls(db, filter: filter, notesFrom: notesFrom)
+                    let overRollup = try SpendScan.run(db, filter: filter, rollup: filter.rollupCondition!, notesFrom: notesFrom)
+                    let zone = TimeZone(identifier: "Asia/Kathmandu")!
+                    #expect(overRollup.models.count == overCalls.models.count && Set(overRollup.models) == Set(overCalls.models))
+                    #expect(overRollup.firstQuarter == overCalls.firstQuarter && overRollup.lastQuarter == overCalls.lastQuarter)
+                    #expect(overRollup.totalCost == overCalls.totalCost)
+                    #expect(Set(overRollup.usage) == Set(overCalls.usage), "\(fixture) \(filter.costMode) \(notesFrom.map(Timestamps.iso) ?? "-")")
+                    for unit in Periods.Unit.allCases {
+                        // Model indexes may differ: compare by name.
+                        func named(_ scan: SpendScan) -> [String: [String: Int64]] {
+                            scan.costByPeriod(unit, timeZone: zone).mapValues { costs in
+                                Dictionary(uniqueKeysWithValues: costs.map { (scan.models[$0.key] ?? "-", $0.value) })
+                            }
+                        }
+                        #expect(named(overRollup) == named(overCalls), "\(fixture) \(unit)")
+                    }
+                }
                 for unit in Periods.Unit.allCases {
                     let zone = TimeZone(identifier: "Asia/Kathmandu")!  // UTC+05:45
                     let label = { (quarter: Int64) in Periods.label(ofQuarter: quarter, by: unit, timeZone: zone) }

@@ -140,8 +140,12 @@ public struct ModelUsage: Hashable, Sendable {
 
     /// The statement `fetch(_:filter:per:)` scans, over `call_rollup` or `calls`, and what its
     /// rows are: the dimension's column, provider and model, then the sums.
+    ///
+    /// - Parameter totalsOnly: from the rollup, read 0 for the split tokens, the reported cost
+    ///   and the cache reads above the tier (calls, total tokens, cost and what the notes need
+    ///   remain): a third fewer columns to decode, for scans of 100,000 sessions.
     static func statement(
-        _ db: Database, filter: CallFilter, per dimension: Dimension
+        _ db: Database, filter: CallFilter, per dimension: Dimension, totalsOnly: Bool = false
     ) throws -> (Statement, UsageAggregator.Rows) {
         guard let condition = filter.rollupCondition, try db.tableExists("call_rollup") else {
             return (try callsStatement(db, filter: filter, groupBy: dimension.callsColumn), .calls)
@@ -149,12 +153,12 @@ public struct ModelUsage: Hashable, Sendable {
         let p = Schema.rollupCostModes.first { $0.column == filter.costMode.column }!.prefix
         let fallback = filter.costMode == .reported ? "0" : "c.\(p)_fallback_calls"
         let statement = try db.makeStatement(literal: """
-            SELECT \(dimension.rollupColumn), c.provider, c.model, c.calls,
-                c.input_tokens, c.output_tokens, c.reasoning_tokens, c.cache_read_tokens, c.cache_write_tokens,
-                c.total_tokens, c.total_only_calls, \(sql: """
+            SELECT \(dimension.rollupColumn), c.provider, c.model, c.calls, \(sql: totalsOnly ? "0, 0, 0, 0, 0" : """
+                c.input_tokens, c.output_tokens, c.reasoning_tokens, c.cache_read_tokens, c.cache_write_tokens
+                """), c.total_tokens, c.total_only_calls, \(sql: """
                 c.\(p)_nanos, c.\(p)_calls, c.\(p)_unpriced_tokens, c.\(p)_unpriced_total_only_calls,
-                c.\(p)_unpriced_total_only_tokens, c.reported_nanos, c.reported_calls, \(fallback),
-                c.cache_read_above_tier_tokens
+                c.\(p)_unpriced_total_only_tokens, \(totalsOnly ? "0, 0" : "c.reported_nanos, c.reported_calls"),
+                \(fallback), \(totalsOnly ? "0" : "c.cache_read_above_tier_tokens")
                 """)
             FROM call_rollup c
             WHERE \(condition)

@@ -31,16 +31,21 @@ struct SessionScan {
         return usage
     }
 
-    /// Scans `statement`, whose rows are a session, provider and model (`ModelUsage.statement`
-    /// per `.session`) and then `rows`.
+    /// Builds the tree of `sessions` and scans `statement`, whose rows are a session, provider
+    /// and model (`ModelUsage.statement` per `.session`) and then `rows`. The second thread
+    /// builds the tree while this one starts on the rows.
     static func run(
-        _ db: Database, statement: Statement, rows: UsageAggregator.Rows, tree: SessionTree
-    ) throws -> SessionScan {
-        let handoff = Handoff<Batch>(depth: 4)
-        let result = Box(SessionScan(slotCount: 2 * tree.roots.count))
+        _ db: Database, sessions: SessionTree.Sessions, statement: Statement, rows: UsageAggregator.Rows
+    ) throws -> (scan: SessionScan, tree: SessionTree) {
+        // Deep enough for the rows read while the tree is built (16 batches: about 12 MB).
+        let handoff = Handoff<Batch>(depth: 16)
+        let result = Box()
         let finished = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
-            while let batch = handoff.take() { result.value.add(batch, tree: tree) }
+            let tree = SessionTree(sessions)
+            var scan = SessionScan(slotCount: 2 * tree.roots.count)
+            while let batch = handoff.take() { scan.add(batch, tree: tree) }
+            result.value = (scan, tree)
             finished.signal()
         }
         var failure: Error?
@@ -60,7 +65,7 @@ struct SessionScan {
         handoff.close(failure)
         finished.wait()
         if let failure { throw failure }
-        return result.value
+        return result.value!
     }
 
     /// Adds a batch's rows.
@@ -145,7 +150,6 @@ struct SessionScan {
 
     /// The consumer's result, read by the scanning thread once the consumer has signalled.
     private final class Box: @unchecked Sendable {
-        var value: SessionScan
-        init(_ value: SessionScan) { self.value = value }
+        var value: (scan: SessionScan, tree: SessionTree)?
     }
 }

@@ -12,7 +12,9 @@ public struct SessionRollup: Sendable {
     public var project: String?
     /// The root's start, else its first own call's.
     public var startedAt: String?
-    /// The root's own calls.
+    /// The root's own calls. Like every usage here it sums calls, total tokens, cost and what
+    /// `ModelUsage.notes` needs; split tokens, reported cost and cache reads above the tier may
+    /// be 0 (not read from the rollup: a third of a 100,000-session scan).
     public var own: ModelUsage
     /// Calls of all its descendants.
     public var subagents: ModelUsage
@@ -37,10 +39,10 @@ public struct SessionRollup: Sendable {
     /// `limit` rollups (all when nil) get their title, project and start. With 100,000 sessions
     /// the time went to a group (three Strings) per session, then to summing those per root.
     public static func fetch(_ db: Database, filter: CallFilter, limit: Int? = nil) throws -> Result {
-        let tree = try SessionTree(db)
+        let sessions = try SessionTree.Sessions(db)
+        let (statement, rows) = try ModelUsage.statement(db, filter: filter, per: .session, totalsOnly: true)
+        let (scan, tree) = try SessionScan.run(db, sessions: sessions, statement: statement, rows: rows)
         let roots = tree.roots
-        let (statement, rows) = try ModelUsage.statement(db, filter: filter, per: .session)
-        let scan = try SessionScan.run(db, statement: statement, rows: rows, tree: tree)
         let slots = scan.slots
         // ModelUsage.costOrder on the totals (cost, rows without one last; then tokens), then id.
         var keys = [(cost: Int64, tokens: Int64)](repeating: (0, 0), count: roots.count)

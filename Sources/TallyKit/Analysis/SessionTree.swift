@@ -14,27 +14,56 @@ struct SessionTree: Sendable {
     /// Per session: 2r for root r itself, 2r + 1 for a descendant of root r, -1 without a root.
     private(set) var slots: [Int] = []
 
+    /// The rows of `sessions` the tree is built from, read on the database's thread: each
+    /// session's id and parent as `ByteKey` bytes one after the other, and its rowid.
+    struct Sessions: Sendable {
+        fileprivate var keys: [UInt8] = []
+        /// Per session: where its id's bytes end, and where its parent's end.
+        fileprivate var ends: [(id: Int32, parent: Int32)] = []
+        fileprivate var rowIDs: [Int64] = []
+
+        init(_ db: Database) throws {
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM sessions") ?? 0
+            ends.reserveCapacity(count)
+            rowIDs.reserveCapacity(count)
+            keys.reserveCapacity(count * 32)
+            try db.scan("SELECT id, parent_id, rowid FROM sessions") { row in
+                ByteKey.append(row, 0, to: &keys)
+                let id = Int32(keys.count)
+                ByteKey.append(row, 1, to: &keys)
+                ends.append((id, Int32(keys.count)))
+                rowIDs.append(row.int64(2))
+            }
+        }
+    }
+
     init(_ db: Database) throws {
-        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM sessions") ?? 0
+        self.init(try Sessions(db))
+    }
+
+    /// The tree of sessions already read (off the database's thread: this is the part that
+    /// hashes).
+    init(_ sessions: Sessions) {
+        let count = sessions.ends.count
         index.reserveCapacity(count)
         var parentKeys: [ByteKey?] = []
         parentKeys.reserveCapacity(count)
         var rootOf: [Int] = []  // the root's position; -1 none; -2 not known yet; -3 being walked
         rootOf.reserveCapacity(count)
-        try db.scan("SELECT id, parent_id, rowid FROM sessions") { row in
-            var key = ByteKey()
-            key.append(row, 0)
-            index[key] = rootOf.count
-            if row.isNull(1) {
+        var start = 0
+        for (i, end) in sessions.ends.enumerated() {
+            let id = sessions.keys[start..<Int(end.id)]
+            let parent = sessions.keys[Int(end.id)..<Int(end.parent)]
+            start = Int(end.parent)
+            index[ByteKey(bytes: Array(id))] = i
+            if parent.first == 0xFF {  // NULL
                 rootOf.append(roots.count)
-                roots.append(row.text(0) ?? "")
-                rootRowIDs.append(row.int64(2))
+                roots.append(String(decoding: id.dropLast(), as: UTF8.self))
+                rootRowIDs.append(sessions.rowIDs[i])
                 parentKeys.append(nil)
             } else {
-                var parent = ByteKey()
-                parent.append(row, 1)
                 rootOf.append(-2)
-                parentKeys.append(parent)
+                parentKeys.append(ByteKey(bytes: Array(parent)))
             }
         }
         let parent = parentKeys.map { key in key.flatMap { index[$0] } ?? -1 }

@@ -94,7 +94,7 @@ struct UsageAggregator {
 struct ByteKey: Hashable, Sendable {
     var bytes: [UInt8] = []
 
-    init() {}
+    init(bytes: [UInt8] = []) { self.bytes = bytes }
 
     /// The key `append` makes of a text column holding `text`.
     init(text: String) {
