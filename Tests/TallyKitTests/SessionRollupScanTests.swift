@@ -118,4 +118,31 @@ import Testing
         let all = try store.read { db in try SessionRollup.fetch(db, filter: CallFilter(Arguments())) }
         #expect(all.rollups.allSatisfy { $0.title == "title " + $0.sessionID })
     }
+
+    /// Title, project name (else id) and start come from the root; a root without a project or
+    /// a start takes its first call's; a project id with no row in `projects` shows nothing.
+    @Test func detailsFallBackToTheRootsCalls() throws {
+        let store = try Store.inMemory()
+        try store.writer.writeWithoutTransaction { db in
+            try db.execute(sql: """
+                PRAGMA foreign_keys = OFF;
+                INSERT INTO projects (id, source, name) VALUES ('p1', 'opencode', 'Alpha'), ('p2', 'opencode', NULL);
+                INSERT INTO sessions (id, source, title, project_id, started_at) VALUES
+                  ('r1', 'opencode', 'One', 'p1', '2026-03-01T09:00:00.000Z'),
+                  ('r2', 'opencode', NULL, NULL, NULL),
+                  ('r3', 'opencode', 'Three', 'gone', '2026-03-03T09:00:00.000Z');
+                INSERT INTO calls (id, source, session_id, project_id, model, started_at, total_tokens) VALUES
+                  ('c1', 'opencode', 'r1', 'p1', 'm', '2026-03-01T09:01:00.000Z', 30),
+                  ('c2', 'opencode', 'r2', NULL, 'm', '2026-03-02T10:05:00.000Z', 20),
+                  ('c3', 'opencode', 'r2', 'p2', 'm', '2026-03-02T10:01:00.000Z', 20),
+                  ('c4', 'opencode', 'r3', 'p1', 'm', '2026-03-03T09:01:00.000Z', 10);
+                PRAGMA foreign_keys = ON;
+                """)
+        }
+        let rollups = try store.read { db in try SessionRollup.fetch(db, filter: CallFilter(Arguments())).rollups }
+        #expect(rollups.map(\.sessionID) == ["r2", "r1", "r3"])  // unpriced: by tokens
+        #expect(rollups.map(\.title) == [nil, "One", "Three"])
+        #expect(rollups.map(\.project) == ["p2", "Alpha", nil])
+        #expect(rollups.map(\.startedAt) == ["2026-03-02T10:01:00.000Z", "2026-03-01T09:00:00.000Z", "2026-03-03T09:00:00.000Z"])
+    }
 }

@@ -45,24 +45,18 @@ public struct SessionRollup: Sendable {
         let roots = tree.roots
         let slots = scan.slots
         // ModelUsage.costOrder on the totals (cost, rows without one last; then tokens), then id.
-        var keys = [(cost: Int64, tokens: Int64)](repeating: (0, 0), count: roots.count)
-        var present: [Int] = []
+        var order: [(cost: Int64, tokens: Int64, root: Int)] = []
         for r in roots.indices where slots[2 * r].calls > 0 || slots[2 * r + 1].calls > 0 {
             var total = slots[2 * r]
             total.add(slots[2 * r + 1])
-            keys[r] = (total.costed > 0 ? total.cost : -1, total.total)
-            present.append(r)
+            order.append((total.costed > 0 ? total.cost : -1, total.total, r))
         }
-        let order = present.sorted { a, b in
-            keys[a] != keys[b] ? keys[a] > keys[b] : roots[a] < roots[b]
+        order.sort { a, b in
+            (a.cost, a.tokens) != (b.cost, b.tokens) ? (a.cost, a.tokens) > (b.cost, b.tokens) : roots[a.root] < roots[b.root]
         }
         var rollups: [SessionRollup] = []
         rollups.reserveCapacity(order.count)
-        let detailed = min(limit ?? order.count, order.count)
-        var rowIDs: [Int64] = []
-        rowIDs.reserveCapacity(detailed)
-        for r in order {
-            if rowIDs.count < detailed { rowIDs.append(tree.rootRowIDs[r]) }
+        for (_, _, r) in order {
             var rollup = SessionRollup(
                 sessionID: roots[r], title: nil, project: nil, startedAt: nil,
                 own: .zero(group: roots[r]), subagents: .zero(group: roots[r]))
@@ -70,7 +64,7 @@ public struct SessionRollup: Sendable {
             slots[2 * r + 1].store(in: &rollup.subagents)
             rollups.append(rollup)
         }
-        try addDetails(db, to: &rollups, rowIDs: rowIDs)
+        try addDetails(db, to: &rollups, roots: order.prefix(limit ?? order.count).map(\.root), tree: tree)
         let usage = scan.usage.sorted { ($0.provider ?? "", $0.model ?? "") < ($1.provider ?? "", $1.model ?? "") }
         var unrootedUsage = ModelUsage.zero()
         scan.unrooted.store(in: &unrootedUsage)
@@ -78,29 +72,36 @@ public struct SessionRollup: Sendable {
     }
 
     /// Title, project (the root's, else its first call's) and start (the root's, else its first
-    /// own call's) of the first rollups, whose roots' rowids are `rowIDs`. When that is all of
-    /// them, every root is read rather than those listed (no 70,000-id list to encode and
-    /// search). In place: an inout slice of the array copied all of it.
-    private static func addDetails(_ db: Database, to rollups: inout [SessionRollup], rowIDs: [Int64]) throws {
-        guard !rowIDs.isEmpty else { return }
-        var position: [Int64: Int] = [:]
-        position.reserveCapacity(rowIDs.count)
-        for (i, rowID) in rowIDs.enumerated() { position[rowID] = i }
-        let condition: SQL = rowIDs.count == rollups.count
-            ? "s.parent_id IS NULL"
-            : "s.rowid IN (SELECT value FROM json_each(\("[" + rowIDs.map(String.init).joined(separator: ",") + "]")))"
+    /// own call's) of the first rollups, whose roots are `roots`: from what the tree read, and
+    /// from the calls only for roots without a project or a start.
+    private static func addDetails(
+        _ db: Database, to rollups: inout [SessionRollup], roots: [Int], tree: SessionTree
+    ) throws {
+        guard !roots.isEmpty else { return }
+        var projects: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, coalesce(name, id) FROM projects") { projects[row[0]] = row[1] }
+        var fallback: [Int64: Int] = [:]
+        for (i, r) in roots.enumerated() {
+            let details = tree.details(ofRoot: r)
+            rollups[i].title = details.title
+            rollups[i].project = details.projectID.flatMap { projects[$0] }
+            rollups[i].startedAt = details.startedAt
+            if details.projectID == nil || details.startedAt == nil { fallback[tree.rootRowIDs[r]] = i }
+        }
+        guard !fallback.isEmpty else { return }
+        let rowIDs = "[" + fallback.keys.map(String.init).joined(separator: ",") + "]"
         try db.scan("""
-            SELECT s.rowid, s.title, coalesce(p.name, p.id),
-              coalesce(s.started_at, (SELECT min(k.started_at) FROM calls k WHERE k.session_id = s.id))
+            SELECT s.rowid,
+              (SELECT k.project_id FROM calls k WHERE k.session_id = s.id AND k.project_id IS NOT NULL LIMIT 1),
+              (SELECT min(k.started_at) FROM calls k WHERE k.session_id = s.id)
             FROM sessions s
-            LEFT JOIN projects p ON p.id = coalesce(s.project_id,
-              (SELECT k.project_id FROM calls k WHERE k.session_id = s.id AND k.project_id IS NOT NULL LIMIT 1))
-            WHERE \(condition)
+            WHERE s.rowid IN (SELECT value FROM json_each(\(rowIDs)))
             """) { row in
-            guard let i = position[row.int64(0)] else { return }
-            rollups[i].title = row.text(1)
-            rollups[i].project = row.text(2)
-            rollups[i].startedAt = row.text(3)
+            guard let i = fallback[row.int64(0)] else { return }
+            if rollups[i].project == nil, tree.details(ofRoot: roots[i]).projectID == nil {
+                rollups[i].project = row.text(1).flatMap { projects[$0] }
+            }
+            if rollups[i].startedAt == nil { rollups[i].startedAt = row.text(2) }
         }
     }
 

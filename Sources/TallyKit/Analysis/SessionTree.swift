@@ -13,6 +13,8 @@ struct SessionTree: Sendable {
     private(set) var index: [ByteKey: Int] = [:]
     /// Per session: 2r for root r itself, 2r + 1 for a descendant of root r, -1 without a root.
     private(set) var slots: [Int] = []
+    /// What the tree was built from (for the roots' details).
+    private let sessions: Sessions
 
     /// The rows of `sessions` the tree is built from, read on the database's thread: each
     /// session's id and parent as `ByteKey` bytes one after the other, and its rowid.
@@ -21,20 +23,42 @@ struct SessionTree: Sendable {
         /// Per session: where its id's bytes end, and where its parent's end.
         fileprivate var ends: [(id: Int32, parent: Int32)] = []
         fileprivate var rowIDs: [Int64] = []
+        /// Per root, in the same order: title, project id and start, as `ByteKey` bytes.
+        fileprivate var details: [UInt8] = []
+        fileprivate var detailEnds: [(title: Int32, project: Int32, start: Int32)] = []
 
         init(_ db: Database) throws {
             let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM sessions") ?? 0
             ends.reserveCapacity(count)
             rowIDs.reserveCapacity(count)
             keys.reserveCapacity(count * 32)
-            try db.scan("SELECT id, parent_id, rowid FROM sessions") { row in
+            try db.scan("SELECT id, parent_id, rowid, title, project_id, started_at FROM sessions") { row in
                 ByteKey.append(row, 0, to: &keys)
                 let id = Int32(keys.count)
                 ByteKey.append(row, 1, to: &keys)
                 ends.append((id, Int32(keys.count)))
                 rowIDs.append(row.int64(2))
+                guard row.isNull(1) else { return }
+                ByteKey.append(row, 3, to: &details)
+                let title = Int32(details.count)
+                ByteKey.append(row, 4, to: &details)
+                let project = Int32(details.count)
+                ByteKey.append(row, 5, to: &details)
+                detailEnds.append((title, project, Int32(details.count)))
             }
         }
+    }
+
+    /// Root `r`'s title, project id and start as stored in `sessions`.
+    func details(ofRoot r: Int) -> (title: String?, projectID: String?, startedAt: String?) {
+        let start = r == 0 ? 0 : Int(sessions.detailEnds[r - 1].start)
+        let ends = sessions.detailEnds[r]
+        func text(_ range: Range<Int>) -> String? {
+            let cell = sessions.details[range]
+            return cell.last == 0x1F ? String(decoding: cell.dropLast(), as: UTF8.self) : nil  // 0xFF: NULL
+        }
+        return (text(start..<Int(ends.title)), text(Int(ends.title)..<Int(ends.project)),
+                text(Int(ends.project)..<Int(ends.start)))
     }
 
     init(_ db: Database) throws {
@@ -44,6 +68,7 @@ struct SessionTree: Sendable {
     /// The tree of sessions already read (off the database's thread: this is the part that
     /// hashes).
     init(_ sessions: Sessions) {
+        self.sessions = sessions
         let count = sessions.ends.count
         index.reserveCapacity(count)
         var parentKeys: [ByteKey?] = []
