@@ -139,12 +139,7 @@ struct SessionScan {
             var sums = UsageSums()
             sums.add(row, rows)
             self.sums.append(sums)
-            ByteKey.append(row, 0, to: &keys)
-            let session = Int32(keys.count)
-            ByteKey.append(row, 1, to: &keys)
-            let provider = Int32(keys.count)
-            ByteKey.append(row, 2, to: &keys)
-            ends.append((session, provider, Int32(keys.count)))
+            ends.append(ByteKey.append(row, (0, 1, 2), to: &keys))  // session, provider, model
         }
     }
 

@@ -39,12 +39,7 @@ struct SessionTree: Sendable {
                 ends.append((id, Int32(keys.count)))
                 rowIDs.append(row.int64(2))
                 guard row.isNull(1) else { return }
-                ByteKey.append(row, 3, to: &details)
-                let title = Int32(details.count)
-                ByteKey.append(row, 4, to: &details)
-                let project = Int32(details.count)
-                ByteKey.append(row, 5, to: &details)
-                detailEnds.append((title, project, Int32(details.count)))
+                detailEnds.append(ByteKey.append(row, (3, 4, 5), to: &details))  // title, project, start
             }
         }
     }

@@ -113,6 +113,19 @@ struct ByteKey: Hashable, Sendable {
         Self.append(row, column, to: &bytes)
     }
 
+    /// Appends three columns' keys one after another onto `bytes`, and returns where each ends
+    /// (a row's cells in a batch of keys).
+    static func append(
+        _ row: ScanRow, _ columns: (Int32, Int32, Int32), to bytes: inout [UInt8]
+    ) -> (Int32, Int32, Int32) {
+        append(row, columns.0, to: &bytes)
+        let first = Int32(bytes.count)
+        append(row, columns.1, to: &bytes)
+        let second = Int32(bytes.count)
+        append(row, columns.2, to: &bytes)
+        return (first, second, Int32(bytes.count))
+    }
+
     /// The same, onto any bytes (a batch of keys).
     static func append(_ row: ScanRow, _ column: Int32, to bytes: inout [UInt8]) {
         if !row.isBlob(column), let text = row.bytes(column) {
