@@ -38,7 +38,7 @@ struct SessionTree: Sendable {
                 ByteKey.append(row, 1, to: &keys)
                 ends.append((id, Int32(keys.count)))
                 rowIDs.append(row.int64(2))
-                guard row.isNull(1) else { return }
+                guard keys.last == 0xFF else { return }  // a root: the same test as the tree's below
                 detailEnds.append(ByteKey.append(row, (3, 4, 5), to: &details))  // title, project, start
             }
         }
