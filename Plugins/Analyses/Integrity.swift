@@ -15,13 +15,14 @@ public enum Integrity: Analysis {
         indexed and a run summary without a run folder are allowed, so they only warn), \
         rejected-count (ingest_files.rejected against the rows in rejected_records per file), \
         pending-derivations (sessions whose exchanges and rollups, or tool steps, await a rebuild: \
-        warn) and derived (call_rollup against a recomputation from calls: a rollup that drifted \
-        would make every cost analysis wrong). status is ok, warn or fail; any fail makes the run \
-        fail after the table is shown.
+        warn) and, with --full, derived (call_rollup, quarter_rollup and session_rollup against a \
+        recomputation from calls: a rollup that drifted would make every cost analysis wrong; \
+        count is the rows missing plus the rows extra). status is ok, warn or fail; any fail \
+        makes the run fail after the table is shown.
         """
     public static let parameters = [
         Parameter("full", .bool, default: "false",
-                  help: "Run PRAGMA integrity_check instead of quick_check (slower: also checks every index against its table).")
+                  help: "Run PRAGMA integrity_check instead of quick_check, and recompute the rollups from the calls (slower).")
     ]
     public static let examples = [
         Example("integrity", "A consistent database: every check ok.", fixture: "tiny", expected: """
@@ -47,14 +48,13 @@ public enum Integrity: Analysis {
             orphan,workflow_summaries,ok,0,,run_id not in workflow_runs (a summary without its run folder)
             rejected-count,ingest_files,ok,0,,files whose rejected count differs from their rows in rejected_records
             pending-derivations,derive_queue,ok,0,,sessions whose exchanges and rollups await a rebuild
-            derived,call_rollup,ok,0,,rows that differ from the sums of calls (`migrate down --to v1` then `migrate up` rebuilds it)
             pending-derivations,tool_steps_queue,ok,0,,sessions whose tool steps await a refresh (tally's next write does it)
             """),
         // Traces point at call-gone and prt-gone, the queue at ses-gone, and the ledger counts 2
         // rejections of /logs/a.jsonl where rejected_records holds 1: four failures. The task
         // tool's ses-sub and run-x's summary only warn.
         Example("integrity", "Orphans and a wrong ledger count: the run fails.", fixture: "broken", expected: """
-            error: integrity: 4 of 23 checks failed: orphan exchange_traces.call_id, orphan exchange_traces.part_id, \
+            error: integrity: 4 of 22 checks failed: orphan exchange_traces.call_id, orphan exchange_traces.part_id, \
             orphan derive_queue.session_id, rejected-count ingest_files
             """),
         Example("integrity --full", "The full check of a new database.", fixture: "empty", expected: """
@@ -80,7 +80,9 @@ public enum Integrity: Analysis {
             orphan,workflow_summaries,ok,0,,run_id not in workflow_runs (a summary without its run folder)
             rejected-count,ingest_files,ok,0,,files whose rejected count differs from their rows in rejected_records
             pending-derivations,derive_queue,ok,0,,sessions whose exchanges and rollups await a rebuild
-            derived,call_rollup,ok,0,,rows that differ from the sums of calls (`migrate down --to v1` then `migrate up` rebuilds it)
+            derived,call_rollup,ok,0,,rows missing or extra against the sums of calls (`migrate down --to v1` then `migrate up` rebuilds the rollups)
+            derived,quarter_rollup,ok,0,,rows missing or extra against the sums of calls (`migrate down --to v1` then `migrate up` rebuilds the rollups)
+            derived,session_rollup,ok,0,,rows missing or extra against the sums of calls (`migrate down --to v1` then `migrate up` rebuilds the rollups)
             pending-derivations,tool_steps_queue,ok,0,,sessions whose tool steps await a refresh (tally's next write does it)
             """),
     ]
@@ -140,10 +142,13 @@ public enum Integrity: Analysis {
         let pending = try Row.fetchOne(db, sql: "SELECT count(*), min(session_id) FROM derive_queue")!
         add("pending-derivations", "derive_queue", pending[0], pending[1], "sessions whose exchanges and rollups await a rebuild",
             fails: false)
-        // The derived tables analyses read (schema v2 and v3), when the database has them.
-        if try db.tableExists("call_rollup") {
-            add("derived", "call_rollup", Int64(try Schema.callRollupDifferences(db)), nil,
-                "rows that differ from the sums of calls (`migrate down --to v1` then `migrate up` rebuilds it)")
+        // The rollups analyses read (schema v2 and v4), with --full: each recomputes every call.
+        for table in ["call_rollup", "quarter_rollup", "session_rollup"] where full {
+            guard try db.tableExists(table) else { continue }
+            let differences = table == "call_rollup"
+                ? try Schema.callRollupDifferences(db) : try Schema.coarseRollupDifferences(db, table: table)
+            add("derived", table, Int64(differences), nil,
+                "rows missing or extra against the sums of calls (`migrate down --to v1` then `migrate up` rebuilds the rollups)")
         }
         if try db.tableExists("tool_steps_queue") {
             let queued = try Row.fetchOne(db, sql: "SELECT count(DISTINCT session_id), min(session_id) FROM tool_steps_queue")!

@@ -27,7 +27,9 @@ public enum Tables: Analysis {
             parts,0
             pricing,0
             projects,1
+            quarter_rollup,2
             rejected_records,0
+            session_rollup,3
             sessions,3
             text_parts,0
             thinking_blocks,0
@@ -40,6 +42,7 @@ public enum Tables: Analysis {
             """),
         Example("tables sess*", "Only the tables whose name matches a glob.", fixture: "tiny", expected: """
             table,rows
+            session_rollup,3
             sessions,3
             """),
         Example("tables 'workflow_*'", "A new database has every table, all empty.", fixture: "empty", expected: """

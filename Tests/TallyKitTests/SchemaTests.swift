@@ -128,7 +128,7 @@ struct SchemaTests {
         "parts", "tool_calls", "file_operations", "errors", "thinking_blocks", "text_parts",
         "exchanges", "exchange_traces",
         "workflow_runs", "workflow_cost_records", "workflow_summaries",
-        "pricing", "model_aliases", "cost_audit_log", "call_rollup", "tool_steps", "tool_steps_queue",
+        "pricing", "model_aliases", "cost_audit_log", "call_rollup", "tool_steps", "tool_steps_queue", "quarter_rollup", "session_rollup",
         "ingest_files", "rejected_records", "ingest_lock", "derive_queue",
     ]
 
@@ -142,7 +142,7 @@ struct SchemaTests {
                 """)
             #expect(names == Self.tables)
             #expect(try Int32.fetchOne(db, sql: "PRAGMA application_id") == Schema.applicationID)
-            #expect(try Schema.migrator.appliedMigrations(db) == ["v1", "v2", Schema.currentVersion])
+            #expect(try Schema.migrator.appliedMigrations(db) == ["v1", "v2", "v3", Schema.currentVersion])
             #expect(try Schema.migrator.hasCompletedMigrations(db))
             let strict = try Int.fetchOne(db, sql: "SELECT count(*) FROM pragma_table_list WHERE strict = 1 AND schema = 'main'")
             #expect(strict == Self.tables.count)

@@ -119,8 +119,9 @@ import Testing
         #expect(all.rollups.allSatisfy { $0.title == "title " + $0.sessionID })
     }
 
-    /// Title, project name (else id) and start come from the root; a root without a project or
-    /// a start takes its first call's; a project id with no row in `projects` shows nothing.
+    /// Title, project name (else id) and start come from the root; a root without a project
+    /// takes the one most of its calls have, without a start its first call's; a project id
+    /// with no row in `projects` shows nothing.
     @Test func detailsFallBackToTheRootsCalls() throws {
         let store = try Store.inMemory()
         try store.writer.writeWithoutTransaction { db in
@@ -130,19 +131,26 @@ import Testing
                 INSERT INTO sessions (id, source, title, project_id, started_at) VALUES
                   ('r1', 'opencode', 'One', 'p1', '2026-03-01T09:00:00.000Z'),
                   ('r2', 'opencode', NULL, NULL, NULL),
-                  ('r3', 'opencode', 'Three', 'gone', '2026-03-03T09:00:00.000Z');
+                  ('r3', 'opencode', 'Three', 'gone', '2026-03-03T09:00:00.000Z'),
+                  ('r4', 'opencode', 'Four', NULL, '2026-03-04T09:00:00.000Z');
                 INSERT INTO calls (id, source, session_id, project_id, model, started_at, total_tokens) VALUES
                   ('c1', 'opencode', 'r1', 'p1', 'm', '2026-03-01T09:01:00.000Z', 30),
                   ('c2', 'opencode', 'r2', NULL, 'm', '2026-03-02T10:05:00.000Z', 20),
                   ('c3', 'opencode', 'r2', 'p2', 'm', '2026-03-02T10:01:00.000Z', 20),
-                  ('c4', 'opencode', 'r3', 'p1', 'm', '2026-03-03T09:01:00.000Z', 10);
+                  ('c4', 'opencode', 'r3', 'p1', 'm', '2026-03-03T09:01:00.000Z', 10),
+                  ('c5', 'opencode', 'r4', 'p2', 'm', '2026-03-04T09:01:00.000Z', 1),
+                  ('c6', 'opencode', 'r4', 'p1', 'm', '2026-03-04T09:31:00.000Z', 1),
+                  ('c7', 'opencode', 'r4', 'p1', 'm', '2026-03-04T09:32:00.000Z', 1);
                 PRAGMA foreign_keys = ON;
                 """)
         }
         let rollups = try store.read { db in try SessionRollup.fetch(db, filter: CallFilter(Arguments())).rollups }
-        #expect(rollups.map(\.sessionID) == ["r2", "r1", "r3"])  // unpriced: by tokens
-        #expect(rollups.map(\.title) == [nil, "One", "Three"])
-        #expect(rollups.map(\.project) == ["p2", "Alpha", nil])
-        #expect(rollups.map(\.startedAt) == ["2026-03-02T10:01:00.000Z", "2026-03-01T09:00:00.000Z", "2026-03-03T09:00:00.000Z"])
+        #expect(rollups.map(\.sessionID) == ["r2", "r1", "r3", "r4"])  // unpriced: by tokens
+        #expect(rollups.map(\.title) == [nil, "One", "Three", "Four"])
+        // r4 has no project: the one most of its calls have (two of three in p1).
+        #expect(rollups.map(\.project) == ["p2", "Alpha", nil, "Alpha"])
+        #expect(rollups.map(\.startedAt) == [
+            "2026-03-02T10:01:00.000Z", "2026-03-01T09:00:00.000Z", "2026-03-03T09:00:00.000Z", "2026-03-04T09:00:00.000Z",
+        ])
     }
 }

@@ -59,7 +59,7 @@ private enum TrendStub: Analysis {
         #expect(complete("select * from cal").1 == ["call_count", "call_id", "call_rollup", "calls"])
         #expect(complete("select input_t").1 == ["input_tokens"])
         #expect(complete("select :si").1 == [":since"])
-        #expect(complete(".schema sess").1 == ["sessions"])
+        #expect(complete(".schema sess").1 == ["session_rollup", "sessions"])
         completer.isContinuingSQL = { true }
         #expect(complete("  where model = 'x' and total_t").1 == ["total_tokens"])
     }

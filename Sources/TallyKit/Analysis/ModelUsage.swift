@@ -120,8 +120,8 @@ public struct ModelUsage: Hashable, Sendable {
         }
     }
 
-    /// Every model's usage per `dimension` over the calls that pass `filter`: read from
-    /// `call_rollup` (schema v2) when the filter's dates fall on quarter hours, else from `calls`.
+    /// Every model's usage per `dimension` over the calls that pass `filter`: read from a rollup
+    /// (`rollupTable`) when the filter's dates fall on quarter hours, else from `calls`.
     /// Both give the same figures (`CallRollupTests` checks it).
     ///
     /// - Parameters:
@@ -147,7 +147,7 @@ public struct ModelUsage: Hashable, Sendable {
     static func statement(
         _ db: Database, filter: CallFilter, per dimension: Dimension, totalsOnly: Bool = false
     ) throws -> (Statement, UsageAggregator.Rows) {
-        guard let condition = filter.rollupCondition, try db.tableExists("call_rollup") else {
+        guard let condition = filter.rollupCondition, let table = try rollupTable(db, filter: filter, per: dimension) else {
             return (try callsStatement(db, filter: filter, groupBy: dimension.callsColumn), .calls)
         }
         let p = Schema.rollupCostModes.first { $0.column == filter.costMode.column }!.prefix
@@ -160,10 +160,22 @@ public struct ModelUsage: Hashable, Sendable {
                 c.\(p)_unpriced_total_only_tokens, \(totalsOnly ? "0, 0" : "c.reported_nanos, c.reported_calls"),
                 \(fallback), \(totalsOnly ? "0" : "c.cache_read_above_tier_tokens")
                 """)
-            FROM call_rollup c
+            FROM \(sql: table) c
             WHERE \(condition)
             """)
         return (statement, .rollup)
+    }
+
+    /// The smallest rollup that has the dimension and the filter's columns (schema v4:
+    /// `session_rollup` for sessions without dates, `quarter_rollup` for the rest; v2:
+    /// `call_rollup`), or nil before v2.
+    static func rollupTable(_ db: Database, filter: CallFilter, per dimension: Dimension) throws -> String? {
+        if dimension == .session {
+            if filter.since == nil, filter.until == nil, try db.tableExists("session_rollup") { return "session_rollup" }
+        } else if try db.tableExists("quarter_rollup") {
+            return "quarter_rollup"
+        }
+        return try db.tableExists("call_rollup") ? "call_rollup" : nil
     }
 
     /// `fetch` grouped by local period (`group` is the period label): summed per UTC quarter

@@ -41,13 +41,16 @@ struct SessionScan {
         let handoff = Handoff<Batch>(depth: 16)
         let result = Box()
         let finished = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
+        // A thread of its own, not a pool's: the caller may itself be a pool thread, and a pool
+        // full of callers waiting here would never start their consumers.
+        let consumer = Thread {
             let tree = SessionTree(sessions)
             var scan = SessionScan(slotCount: 2 * tree.roots.count)
             while let batch = handoff.take() { scan.add(batch, tree: tree) }
             result.value = (scan, tree)
             finished.signal()
         }
+        consumer.start()
         var failure: Error?
         do {
             var batch = Batch()
@@ -138,6 +141,7 @@ struct SessionScan {
         mutating func append(_ row: ScanRow, _ rows: UsageAggregator.Rows) {
             var sums = UsageSums()
             sums.add(row, rows)
+            sums.keepTotalsOnly()  // what the rollup path reads (`totalsOnly`), on the calls path too
             self.sums.append(sums)
             ends.append(ByteKey.append(row, (0, 1, 2), to: &keys))  // session, provider, model
         }

@@ -8,13 +8,14 @@ import GRDB
 public struct SessionRollup: Sendable {
     public var sessionID: String
     public var title: String?
-    /// The project's name, else its id: the root's project, else its first call's.
+    /// The project's name, else its id: the root's project, else the one most of its own calls
+    /// have (ties: the smallest id).
     public var project: String?
     /// The root's start, else its first own call's.
     public var startedAt: String?
     /// The root's own calls. Like every usage here it sums calls, total tokens, cost and what
-    /// `ModelUsage.notes` needs; split tokens, reported cost and cache reads above the tier may
-    /// be 0 (not read from the rollup: a third of a 100,000-session scan).
+    /// `ModelUsage.notes` needs; split tokens, reported cost and cache reads above the tier are
+    /// 0 (not read from the rollup: a third of a 100,000-session scan).
     public var own: ModelUsage
     /// Calls of all its descendants.
     public var subagents: ModelUsage
@@ -71,9 +72,10 @@ public struct SessionRollup: Sendable {
         return Result(rollups: rollups, usage: usage, unrooted: unrootedUsage)
     }
 
-    /// Title, project (the root's, else its first call's) and start (the root's, else its first
-    /// own call's) of the first rollups, whose roots are `roots`: from what the tree read, and
-    /// from the calls only for roots without a project or a start.
+    /// Title, project (the root's, else the one most of its own calls have) and start (the
+    /// root's, else its first own call's) of the first rollups, whose roots are `roots`: from
+    /// what the tree read, and from the rollup or the calls only for roots without a project or
+    /// a start.
     private static func addDetails(
         _ db: Database, to rollups: inout [SessionRollup], roots: [Int], tree: SessionTree
     ) throws {
@@ -90,10 +92,20 @@ public struct SessionRollup: Sendable {
         }
         guard !fallback.isEmpty else { return }
         let rowIDs = "[" + fallback.keys.map(String.init).joined(separator: ",") + "]"
+        // The project most of its calls have: from session_rollup (v4), a few rows per session,
+        // rather than every call of a session whose calls have none.
+        let project: SQL = try db.tableExists("session_rollup")
+            ? """
+                (SELECT r.project_id FROM session_rollup r WHERE r.session_id = s.id AND typeof(r.project_id) = 'text'
+                 GROUP BY r.project_id ORDER BY sum(r.calls) DESC, r.project_id LIMIT 1)
+                """
+            : """
+                (SELECT k.project_id FROM calls k WHERE k.session_id = s.id AND k.project_id IS NOT NULL
+                 GROUP BY k.project_id ORDER BY count(*) DESC, k.project_id LIMIT 1)
+                """
         try db.scan("""
-            SELECT s.rowid,
-              (SELECT k.project_id FROM calls k WHERE k.session_id = s.id AND k.project_id IS NOT NULL LIMIT 1),
-              (SELECT min(k.started_at) FROM calls k WHERE k.session_id = s.id)
+            SELECT s.rowid, iif(s.project_id IS NULL, \(project), NULL),
+              iif(s.started_at IS NULL, (SELECT min(k.started_at) FROM calls k WHERE k.session_id = s.id), NULL)
             FROM sessions s
             WHERE s.rowid IN (SELECT value FROM json_each(\(rowIDs)))
             """) { row in

@@ -23,6 +23,8 @@ struct SessionTree: Sendable {
         /// Per session: where its id's bytes end, and where its parent's end.
         fileprivate var ends: [(id: Int32, parent: Int32)] = []
         fileprivate var rowIDs: [Int64] = []
+        /// Per session: whether it is a root (no parent), decided once for the tree and the details.
+        fileprivate var isRoot: [Bool] = []
         /// Per root, in the same order: title, project id and start, as `ByteKey` bytes.
         fileprivate var details: [UInt8] = []
         fileprivate var detailEnds: [(title: Int32, project: Int32, start: Int32)] = []
@@ -38,7 +40,8 @@ struct SessionTree: Sendable {
                 ByteKey.append(row, 1, to: &keys)
                 ends.append((id, Int32(keys.count)))
                 rowIDs.append(row.int64(2))
-                guard keys.last == 0xFF else { return }  // a root: the same test as the tree's below
+                isRoot.append(row.isNull(1))
+                guard row.isNull(1) else { return }
                 detailEnds.append(ByteKey.append(row, (3, 4, 5), to: &details))  // title, project, start
             }
         }
@@ -76,7 +79,7 @@ struct SessionTree: Sendable {
             let parent = sessions.keys[Int(end.id)..<Int(end.parent)]
             start = Int(end.parent)
             index[ByteKey(bytes: Array(id))] = i
-            if parent.first == 0xFF {  // NULL
+            if sessions.isRoot[i] {
                 rootOf.append(roots.count)
                 roots.append(String(decoding: id.dropLast(), as: UTF8.self))
                 rootRowIDs.append(sessions.rowIDs[i])

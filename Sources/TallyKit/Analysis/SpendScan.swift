@@ -36,8 +36,11 @@ public struct SpendScan {
     /// Scans the calls `filter` selects; the notes' usage counts only calls at or after
     /// `notesFrom` (the reported range, when earlier calls only feed a baseline).
     public static func run(_ db: Database, filter: CallFilter, notesFrom: Date? = nil) throws -> SpendScan {
-        if let condition = filter.rollupCondition, try db.tableExists("call_rollup") {
-            return try run(db, filter: filter, rollup: condition, notesFrom: notesFrom)
+        // The rollup path counts notes from a quarter hour: from any other instant, read the calls.
+        let notesOnQuarter = notesFrom.map { $0.timeIntervalSince1970.truncatingRemainder(dividingBy: 900) == 0 } ?? true
+        if notesOnQuarter, let condition = filter.rollupCondition,
+            let table = try ModelUsage.rollupTable(db, filter: filter, per: .quarter) {
+            return try run(db, filter: filter, rollup: condition, table: table, notesFrom: notesFrom)
         }
         return try runOverCalls(db, filter: filter, notesFrom: notesFrom)
     }
@@ -79,10 +82,12 @@ public struct SpendScan {
         return scan
     }
 
-    /// The same from `call_rollup` (its rows are quarter hours already: a fifth as many rows as
-    /// calls, and no timestamps to parse), when the filter's dates fall on quarter hours.
+    /// The same from a rollup with quarter hours (`quarter_rollup`, else `call_rollup`: a fraction
+    /// of the calls' rows, and no timestamps to parse), when the filter's dates fall on quarter hours.
     /// `notesFrom` is a local period's start, which is a quarter hour in every zone.
-    static func run(_ db: Database, filter: CallFilter, rollup condition: SQL, notesFrom: Date?) throws -> SpendScan {
+    static func run(
+        _ db: Database, filter: CallFilter, rollup condition: SQL, table: String, notesFrom: Date?
+    ) throws -> SpendScan {
         var scan = SpendScan()
         let from = notesFrom.map { Int64(($0.timeIntervalSince1970 / 900).rounded(.down)) } ?? .min
         let p = Schema.rollupCostModes.first { $0.column == filter.costMode.column }!.prefix
@@ -92,7 +97,7 @@ public struct SpendScan {
                 c.\(p)_nanos, c.\(p)_calls, c.\(p)_unpriced_tokens, c.\(p)_unpriced_total_only_calls,
                 c.\(p)_unpriced_total_only_tokens, \(fallback)
                 """)
-            FROM call_rollup c
+            FROM \(sql: table) c
             WHERE \(condition)
             """
         ) { row in

@@ -218,6 +218,13 @@ struct UsageSums {
         cacheReadAbove += row.int64(19)
     }
 
+    /// Zeroes what `ModelUsage.statement(totalsOnly:)` does not read: split tokens, reported
+    /// cost and cache reads above the tier.
+    mutating func keepTotalsOnly() {
+        (input, output, reasoning, cacheRead, cacheWrite) = (0, 0, 0, 0, 0)
+        (reported, reportedCount, cacheReadAbove) = (0, 0, 0)
+    }
+
     mutating func add(_ other: UsageSums) {
         calls += other.calls
         input += other.input

@@ -28,7 +28,7 @@ public enum Schema {
     public static let applicationID: Int32 = 0x54414C59
 
     /// The name of the newest migration.
-    public static let currentVersion = "v3"
+    public static let currentVersion = "v4"
 
     /// The append-only list of migrations. Never edit a released migration: add the next one.
     public static var migrator: DatabaseMigrator {
@@ -36,6 +36,7 @@ public enum Schema {
         migrator.registerMigration("v1") { db in try v1(db) }
         migrator.registerMigration("v2") { db in try v2(db) }
         migrator.registerMigration("v3") { db in try v3(db) }
+        migrator.registerMigration("v4") { db in try v4(db) }
         return migrator
     }
 
@@ -52,7 +53,7 @@ public enum Schema {
     /// SQL that reverts a migration, by its name, for `migrate down` (`SchemaMigrations`). A
     /// migration without an entry here cannot be reverted. v1, the first release, has none:
     /// reverting it would drop every table.
-    public static var downSteps: [String: String] { ["v2": v2Down, "v3": v3Down] }
+    public static var downSteps: [String: String] { ["v2": v2Down, "v3": v3Down, "v4": v4Down] }
 }
 
 // MARK: - v1
