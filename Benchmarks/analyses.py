@@ -2,14 +2,15 @@
 """Every named analysis over a million calls, as agents make them (issues 4 and 5).
 
 Usage:
-    python3 Benchmarks/analyses.py TALLY_BINARY DATABASE LITELLM_JSON [--runs R] [--only NAME...]
+    python3 Benchmarks/analyses.py TALLY_BINARY DATABASE LITELLM_JSON [--runs R] [--only NAME...] [--interleaved]
 
 Builds DATABASE when it does not exist, shaped like agent sessions rather than independent rows:
 20 projects; 100,000 sessions over 180 days (70,000 roots, 30,000 sub-agents of a root of the same
 project), each with one model of twelve and one agent; 10 calls per session, 90 seconds apart
 from the session's start; one assistant message per call with a step-finish part, and a tool part
 (500,000 tool calls of six tools, 5 % failed) on every other message; 4 % of calls total-only, a
-quarter with a reported cost. `tally pricing import LITELLM_JSON` then prices every call (the
+quarter with a reported cost. With --interleaved: 1,000,000 calls of 1,000 sessions that all share
+every quarter hour (see build_interleaved). `tally pricing import LITELLM_JSON` then prices every call (the
 CostEngine path). Then runs each analysis R times (default 5) in one `tally -c` process with
 `.timer on` and prints the minimum and median of SQLite's "Run Time: real" per analysis.
 Python 3 standard library only.
@@ -131,6 +132,52 @@ def build(tally, db, litellm):
     print(f"pricing import + repricing 1,000,000 calls: {time.perf_counter() - started:.2f} s (end to end)")
 
 
+def build_interleaved(tally, db, litellm):
+    """1,000,000 calls over 90 days in 1,000 root sessions (20 projects) whose calls interleave:
+    call i belongs to session i * 7919 % 1000, so every quarter hour holds calls of hundreds of
+    sessions (as when a pipeline's workers share a clock). No messages or tool calls."""
+    subprocess.run([tally, "--db", db, "-c", "tables"], check=True, stdout=subprocess.DEVNULL)
+    models = ", ".join(f"({i}, '{m}', {('NULL' if p is None else repr(p))})" for i, (m, p) in enumerate(MODELS))
+    agents = ", ".join(f"({i}, '{a}')" for i, a in enumerate(AGENTS))
+    started = time.perf_counter()
+    con = sqlite3.connect(db)
+    con.executescript(f"""
+        PRAGMA foreign_keys = OFF;
+        BEGIN;
+        CREATE TEMP TABLE models (k INTEGER PRIMARY KEY, model TEXT, provider TEXT);
+        INSERT INTO models VALUES {models};
+        CREATE TEMP TABLE agents (k INTEGER PRIMARY KEY, agent TEXT);
+        INSERT INTO agents VALUES {agents};
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20)
+        INSERT INTO projects (id, source, name) SELECT printf('prj%02d', i), 'events', printf('project-%02d', i) FROM n;
+        WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 999)
+        INSERT INTO sessions (id, source, project_id, title, started_at)
+        SELECT printf('w%04d', i), 'events', printf('prj%02d', i % 20 + 1), 'worker ' || i, '2026-01-01T00:00:00.000Z' FROM n;
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)
+        INSERT INTO calls (id, source, session_id, project_id, provider, model, agent, started_at,
+                           input_tokens, output_tokens, reasoning_tokens, cache_read_tokens, cache_write_tokens,
+                           total_tokens, reported_cost_nanos)
+        SELECT 'e' || i, 'events', printf('w%04d', i * 7919 % 1000), printf('prj%02d', i * 7919 % 1000 % 20 + 1),
+          m.provider, m.model, a.agent,
+          strftime('%Y-%m-%dT%H:%M:%S.000Z', '2026-01-01', '+' || (i * 7776 / 1000) || ' seconds'),
+          CASE WHEN i % 25 = 0 THEN NULL ELSE i * 37 % 25000 END,
+          CASE WHEN i % 25 = 0 THEN NULL ELSE i * 13 % 8000 END,
+          CASE WHEN i % 25 = 0 THEN NULL ELSE i % 3 * 500 END,
+          CASE WHEN i % 25 = 0 THEN NULL ELSE i * 101 % 150000 END,
+          CASE WHEN i % 25 = 0 THEN NULL ELSE i * 17 % 40000 END,
+          CASE WHEN i % 25 = 0 THEN 10000
+               ELSE i * 37 % 25000 + i * 13 % 8000 + i % 3 * 500 + i * 101 % 150000 + i * 17 % 40000 END,
+          CASE WHEN i % 4 = 0 THEN i * 1000 % 900000000 END
+        FROM n JOIN models m ON m.k = i * 31 % 12 JOIN agents a ON a.k = i % 4;
+        COMMIT;
+    """)
+    con.close()
+    print(f"built {db} in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    subprocess.run([tally, "--db", db, "pricing", "import", litellm], check=True)
+    print(f"pricing import + repricing 1,000,000 calls: {time.perf_counter() - started:.2f} s (end to end)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tally")
@@ -138,9 +185,11 @@ def main():
     parser.add_argument("litellm_json")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", nargs="*")
+    parser.add_argument("--interleaved", action="store_true",
+                        help="build the interleaved shape (1,000 sessions sharing every quarter hour) instead")
     args = parser.parse_args()
     if not os.path.exists(args.database):
-        build(args.tally, args.database, args.litellm_json)
+        (build_interleaved if args.interleaved else build)(args.tally, args.database, args.litellm_json)
     for label, invocation in ANALYSES:
         if args.only and label.split()[0] not in args.only:
             continue

@@ -157,7 +157,8 @@ import Testing
                 for notesFrom in [nil, Timestamps.parse("2026-03-05T18:15:00.000Z")] {
                     let overCalls = try SpendScan.runOverCalls(db, filter: filter, notesFrom: notesFrom)
                     let overRollup = try SpendScan.run(
-                        db, filter: filter, rollup: filter.rollupCondition!, table: "quarter_rollup", notesFrom: notesFrom)
+                        db, filter: filter, rollup: filter.rollupCondition!,
+                        table: try ModelUsage.rollupTable(db, filter: filter, per: .quarter)!, notesFrom: notesFrom)
                     let zone = TimeZone(identifier: "Asia/Kathmandu")!
                     #expect(overRollup.models.count == overCalls.models.count && Set(overRollup.models) == Set(overCalls.models))
                     #expect(overRollup.firstQuarter == overCalls.firstQuarter && overRollup.lastQuarter == overCalls.lastQuarter)

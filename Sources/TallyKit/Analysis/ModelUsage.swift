@@ -166,13 +166,15 @@ public struct ModelUsage: Hashable, Sendable {
         return (statement, .rollup)
     }
 
-    /// The smallest rollup that has the dimension and the filter's columns (schema v4:
-    /// `session_rollup` for sessions without dates, `quarter_rollup` for the rest; v2:
-    /// `call_rollup`), or nil before v2.
+    /// The smallest rollup that has the dimension and the filter's columns, or nil before
+    /// schema v2. v4: `session_rollup` (no time) without dates; `quarter_rollup` (quarter,
+    /// provider, model, price) for the rest when no project, source or agent is involved;
+    /// `call_rollup` (every column) otherwise.
     static func rollupTable(_ db: Database, filter: CallFilter, per dimension: Dimension) throws -> String? {
-        if dimension == .session {
-            if filter.since == nil, filter.until == nil, try db.tableExists("session_rollup") { return "session_rollup" }
-        } else if try db.tableExists("quarter_rollup") {
+        let timed = [.quarter, .quarterAndPrice].contains(dimension) || filter.since != nil || filter.until != nil
+        if !timed, try db.tableExists("session_rollup") { return "session_rollup" }
+        if [.none, .price, .quarter, .quarterAndPrice].contains(dimension), filter.project == nil, filter.source == nil,
+            try db.tableExists("quarter_rollup") {
             return "quarter_rollup"
         }
         return try db.tableExists("call_rollup") ? "call_rollup" : nil

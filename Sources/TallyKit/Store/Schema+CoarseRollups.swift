@@ -5,18 +5,18 @@ import GRDB
 
 /// Two coarser sums of `call_rollup`, kept by triggers on it (so every writer of `call_rollup`
 /// — its triggers on `calls` and `pricing`, the indexer's set-wise flush, a rebuild — keeps them
-/// too):
-/// - `quarter_rollup`: per quarter hour and dimension, without the session. Every cost analysis
-///   that does not group by session reads it. `call_rollup` keys each session apart, so when the
-///   calls of many sessions interleave in time (a thousand sessions, each call a random one) it
-///   has about a row per call, and reading it was no faster than reading the calls.
-/// - `session_rollup`: per session and dimension, without the time: `cost-by-session` and
-///   `top-sessions` without dates read it (a row per session and model).
-/// Their keys are `call_rollup`'s without one column, their measures the same.
+/// too). `call_rollup` keys each session, project and agent apart, so when the calls of many
+/// sessions interleave in time (a thousand workers sharing every quarter hour) it has about a
+/// row per call, and reading it was no faster than reading the calls.
+/// - `quarter_rollup`: per quarter hour, provider, model and price only: the trends and every
+///   dated analysis that neither filters nor groups by project, source or agent read it.
+/// - `session_rollup`: every dimension but the time: every analysis without dates reads it (a
+///   row per session and model).
+/// Their keys are some of `call_rollup`'s, their measures the same.
 extension Schema {
     /// The coarser rollups: table, and the `call_rollup` key columns it keeps.
     static let coarseRollups: [(table: String, key: [String])] = [
-        ("quarter_rollup", ["quarter"] + rollupDimensions.filter { $0 != "session_id" }),
+        ("quarter_rollup", ["quarter", "provider", "model", "pricing_id"]),
         ("session_rollup", rollupDimensions),
     ]
 
