@@ -159,13 +159,29 @@ public enum JSONLines {
             var data = carry.isEmpty ? chunk : carry + chunk
             carry = Data()
             var start = data.startIndex
-            while let newline = data[start...].firstIndex(of: 0x0A) {
-                try emit(data[start..<newline])
-                start = newline + 1
+            for newline in newlineOffsets(data) {
+                try emit(data[start..<(data.startIndex + newline)])
+                start = data.startIndex + newline + 1
             }
             if start < data.endIndex { carry = Data(data[start...]) }
             data = Data()
         }
         if !carry.isEmpty { try emit(carry) }
+    }
+
+    /// The offsets of the `\n` bytes in `data`, found by `memchr`: `Data.firstIndex(of:)` reads
+    /// byte by byte through `Data`'s subscript, a seventh of the events reader's time.
+    static func newlineOffsets(_ data: Data) -> [Int] {
+        data.withUnsafeBytes { raw in
+            var offsets: [Int] = []
+            guard let base = raw.baseAddress else { return offsets }
+            var from = 0
+            while from < raw.count, let hit = memchr(base + from, 0x0A, raw.count - from) {
+                let offset = base.distance(to: UnsafeRawPointer(hit))
+                offsets.append(offset)
+                from = offset + 1
+            }
+            return offsets
+        }
     }
 }
