@@ -246,7 +246,7 @@ public final class Indexer {
             }
             return summary
         }
-        try store.write { db in
+        try store.write { db in try CallRollupBulk.during(db) { _ in
             let writer = try writer(db)
             for item in parsed {
                 let path = item.url.path
@@ -268,7 +268,7 @@ public final class Indexer {
             }
             try repriceWorkflowCosts(db, paths: parsed.filter { $0.batch != nil }.map(\.url.path))
             try lock?.heartbeat(db)
-        }
+        } }
         return summary
     }
 
@@ -311,7 +311,7 @@ public final class Indexer {
         try setWriterPragma("temp_store = MEMORY")
         defer { try? setWriterPragma("temp_store = DEFAULT") }
         do {
-            try store.write { db in
+            try store.write { db in try CallRollupBulk.during(db) { rollup in
                 let writer = try writer(db)
                 try forgetIfKnown(path, ledger: ledger, writer: writer, db: db)
                 var records = 0, rejected = 0
@@ -331,6 +331,8 @@ public final class Indexer {
                     while let batch = pieces.take() {
                         try writer.write(batch, path: path, source: source)
                         try Derivations.enqueue(Self.sessions(of: batch), in: db)
+                        // Piece by piece: the rollup's sums of a piece are grouped in memory.
+                        try rollup?.flush()
                         records += batch.records
                         rejected += batch.rejections.count
                         try lock?.heartbeat(db)
@@ -343,7 +345,7 @@ public final class Indexer {
                 try finishStreamed(db, path: path, stat: stat, hash: hash, records: records, rejected: rejected)
                 summary.indexed = records - rejected
                 summary.rejected = rejected
-            }
+            } }
         } catch let error as ReaderFailure {
             failure = error.error
         }
@@ -459,8 +461,15 @@ public final class Indexer {
         try setWriterPragma("cache_size = -16384")
         defer { try? setWriterPragma("cache_size = -\(Store.pageCacheKiB)") }
         try store.write { db in
-            try Derivations.rebuildQueued(in: db) { scope in
-                try CostEngine.reprice(db, calls: scope, book: try self.prices(db))
+            // Nothing queued, nothing written: suspending the rollup's triggers would rewrite the
+            // schema of a database this run otherwise leaves byte for byte.
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM derive_queue)") == true else {
+                return try lock?.heartbeat(db)
+            }
+            try CallRollupBulk.during(db) { _ in
+                try Derivations.rebuildQueued(in: db) { scope in
+                    try CostEngine.reprice(db, calls: scope, book: try self.prices(db))
+                }
             }
             try lock?.heartbeat(db)
         }
