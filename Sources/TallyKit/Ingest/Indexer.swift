@@ -246,8 +246,17 @@ public final class Indexer {
             }
             return summary
         }
+        // Inputs never indexed before (a first run, new files) are written together, table by
+        // table; any input to replace, and the batch goes one input at a time (each one's old
+        // rows go just before its new ones are written).
+        let allNew = parsed.allSatisfy { $0.batch == nil || ledger.entries[$0.url.path] == nil }
         try store.write { db in try CallRollupBulk.during(db) { _ in
             let writer = try writer(db)
+            if allNew {
+                let inputs = parsed.compactMap { item in item.batch.map { ($0, item.url.path) } }
+                try writer.write(inputs, source: source)
+                try Derivations.enqueue(inputs.reduce(into: Set<String>()) { $0.formUnion(Self.sessions(of: $1.0)) }.sorted(), in: db)
+            }
             for item in parsed {
                 let path = item.url.path
                 guard let batch = item.batch else {
@@ -255,9 +264,11 @@ public final class Indexer {
                     summary.unchanged += 1
                     continue
                 }
-                try forgetIfKnown(path, ledger: ledger, writer: writer, db: db)
-                try writer.write(batch, path: path, source: source)
-                try Derivations.enqueue(Self.sessions(of: batch), in: db)
+                if !allNew {
+                    try forgetIfKnown(path, ledger: ledger, writer: writer, db: db)
+                    try writer.write(batch, path: path, source: source)
+                    try Derivations.enqueue(Self.sessions(of: batch), in: db)
+                }
                 let status = batch.rejections.isEmpty ? "indexed" : (batch.indexed > 0 ? "partial" : "failed")
                 try Ledger.record(
                     db, path: path, source: source, stat: item.stat, hash: item.hash, records: batch.records,

@@ -80,6 +80,21 @@ struct LinesReader: SourceReader {
         #expect(try snapshot(store) == before)
     }
 
+    /// New inputs of one batch are written together, table by table: the database is the one
+    /// they give one at a time (placeholders for parts before their message file, sub-agents
+    /// before their parent, the same rows and detail ids).
+    @Test func inputsWrittenTogetherGiveTheSameDatabaseAsOneByOne() throws {
+        func indexed(batchFiles: Int) throws -> Store {
+            let store = try Store.inMemory()
+            _ = try Indexer(store: store, reader: OpenCodeTreeReader(), now: now, batchFiles: batchFiles)
+                .run(root: OpenCodeSamples.storage)
+            return store
+        }
+        let together = try indexed(batchFiles: 1000)
+        #expect(try together.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM parts") } ?? 0 > 20)
+        #expect(try snapshot(together) == snapshot(indexed(batchFiles: 1)))
+    }
+
     @Test func streamedInputsGiveTheSameDatabase() throws {
         try write("a.calls", "c1 s1 100\nc2 s1 50\n")
         try write("sub/b.calls", "c3 s2 10 s1\nnot a call\n")
