@@ -252,10 +252,12 @@ public final class Indexer {
         let allNew = parsed.allSatisfy { $0.batch == nil || ledger.entries[$0.url.path] == nil }
         try store.write { db in try CallRollupBulk.during(db) { _ in
             let writer = try writer(db)
+            let toolSteps = try ToolStepsBulk(db)
             if allNew {
                 let inputs = parsed.compactMap { item in item.batch.map { ($0, item.url.path) } }
                 try writer.write(inputs, source: source)
                 try Derivations.enqueue(inputs.reduce(into: Set<String>()) { $0.formUnion(Self.sessions(of: $1.0)) }.sorted(), in: db)
+                try Self.queueToolSteps(inputs.map(\.0), toolSteps)
             }
             for item in parsed {
                 let path = item.url.path
@@ -268,6 +270,7 @@ public final class Indexer {
                     try forgetIfKnown(path, ledger: ledger, writer: writer, db: db)
                     try writer.write(batch, path: path, source: source)
                     try Derivations.enqueue(Self.sessions(of: batch), in: db)
+                    try Self.queueToolSteps([batch], toolSteps)
                 }
                 let status = batch.rejections.isEmpty ? "indexed" : (batch.indexed > 0 ? "partial" : "failed")
                 try Ledger.record(
@@ -278,6 +281,7 @@ public final class Indexer {
                 summary.filesRead += 1
             }
             try repriceWorkflowCosts(db, paths: parsed.filter { $0.batch != nil }.map(\.url.path))
+            try toolSteps?.finish()
             try lock?.heartbeat(db)
         } }
         return summary
@@ -324,6 +328,7 @@ public final class Indexer {
         do {
             try store.write { db in try CallRollupBulk.during(db) { rollup in
                 let writer = try writer(db)
+                let toolSteps = try ToolStepsBulk(db)
                 try forgetIfKnown(path, ledger: ledger, writer: writer, db: db)
                 var records = 0, rejected = 0
                 // The reader parses piece k+1 on another thread while piece k is written here.
@@ -342,6 +347,7 @@ public final class Indexer {
                     while let batch = pieces.take() {
                         try writer.write(batch, path: path, source: source)
                         try Derivations.enqueue(Self.sessions(of: batch), in: db)
+                        try Self.queueToolSteps([batch], toolSteps)
                         // Piece by piece: the rollup's sums of a piece are grouped in memory.
                         try rollup?.flush()
                         records += batch.records
@@ -354,6 +360,7 @@ public final class Indexer {
                 }
                 if let error = pieces.error { throw ReaderFailure(error: error) }
                 try finishStreamed(db, path: path, stat: stat, hash: hash, records: records, rejected: rejected)
+                try toolSteps?.finish()
                 summary.indexed = records - rejected
                 summary.rejected = rejected
             } }
@@ -417,6 +424,29 @@ public final class Indexer {
                 UNION SELECT session_id FROM messages WHERE source_path = ?1
                 UNION SELECT session_id FROM parts WHERE source_path = ?1
                 """, arguments: [path])
+    }
+
+    /// Queues for `tool_steps` what the rows of `batches` may have changed (their insert
+    /// triggers are suspended in the indexer's transactions: ``ToolStepsBulk``).
+    static func queueToolSteps(_ batches: [ReadBatch], _ toolSteps: ToolStepsBulk?) throws {
+        guard let toolSteps else { return }
+        var sessions = Set<String>()
+        var messages = Set<String>()
+        var calls: [String] = []
+        var parts: [String] = []
+        for batch in batches {
+            sessions.formUnion(Self.sessions(of: batch))
+            for m in batch.messages { messages.insert(m.id) }
+            for p in batch.parts {
+                messages.insert(p.messageID)
+                parts.append(p.id)
+            }
+            for c in batch.calls {
+                if let m = c.messageID { messages.insert(m) }
+                calls.append(c.id)
+            }
+        }
+        try toolSteps.queue(sessions: sessions, messages: messages, calls: calls, parts: parts)
     }
 
     static func sessions(of batch: ReadBatch) -> Set<String> {

@@ -82,6 +82,27 @@ import Testing
         #expect(try store.read { db in try Row.fetchAll(db, sql: "SELECT * FROM call_rollup ORDER BY 1, 2, 3, 4, 5, 6, 7, 8") } == withTriggers)
     }
 
+    /// `tool_steps` after indexing each sample with sub-agents and tool calls, whole and streamed:
+    /// equal to a recomputation, nothing left queued, the insert triggers back.
+    @Test(arguments: [Int64(48 << 20), 1])
+    func toolStepsAreExactAfterIndexing(streamAbove: Int64) throws {
+        let sources: [(any SourceReader, URL)] = [
+            (OpenCodeTreeReader(), OpenCodeSamples.storage), (OpenCodeDatabaseReader(), OpenCodeSamples.database),
+            (ClaudeProjectsReader(), ClaudeProjectsReaderTests.projects),
+        ]
+        for (reader, root) in sources {
+            let store = try Store.inMemory()
+            _ = try Indexer(store: store, reader: reader, now: now, batchFiles: 3, streamThreshold: streamAbove).run(root: root)
+            let (rows, differences, current, triggers) = try store.read { db in
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM tool_steps") ?? 0, try Schema.toolStepsDifferences(db),
+                 try Schema.toolStepsAreCurrent(db),
+                 try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name GLOB '*_tool_steps_insert'"))
+            }
+            let name = root.lastPathComponent
+            #expect(rows > 0 && differences == 0 && current && triggers == 5, "\(name)")
+        }
+    }
+
     /// Any write to `calls` inside a bulk transaction — inserts, updates that move a row to
     /// another key, deletes, a deleted row's id or rowid coming back — is in the rollup after it.
     @Test func everyKindOfWriteInsideABulkTransactionIsCounted() throws {
