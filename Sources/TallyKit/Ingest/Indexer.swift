@@ -51,6 +51,9 @@ public final class Indexer {
     private var book: PriceBook?
     /// Prices the calls as they are written, from `book`.
     private var pricer: CallPricer?
+    /// The writer fills calls' context from stored messages and sessions (tests turn it off to
+    /// compare with the derive step filling it alone).
+    var fillsCallContext = true
 
     public init(
         store: Store, reader: any SourceReader, now: Date, lock: IndexLock? = nil, progress: Progress? = nil,
@@ -126,7 +129,9 @@ public final class Indexer {
     /// would store), so the rows just written need no second pass.
     func writer(_ db: Database) throws -> StoreWriter {
         if pricer == nil { pricer = CallPricer(book: try prices(db)) }
-        return StoreWriter(db: db, now: now, pricer: pricer)
+        var writer = StoreWriter(db: db, now: now, pricer: pricer)
+        writer.fillsContext = fillsCallContext
+        return writer
     }
 
     /// Prices the workflow cost records just written from `paths` (computed cost when a price is

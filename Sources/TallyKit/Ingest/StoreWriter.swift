@@ -10,6 +10,10 @@ public struct StoreWriter {
     /// Prices calls as they are written; without it a call's cost is its reported cost until a
     /// `CostEngine.reprice`.
     let pricer: CallPricer?
+    /// Calls take their model, provider, agent and project from the stored message and session
+    /// as they are written (``withStoredContext(_:)``); off, the derive step alone fills them
+    /// (tests compare both).
+    var fillsContext = true
 
     public init(db: Database, now: String, pricer: CallPricer? = nil) {
         self.db = db
@@ -375,7 +379,8 @@ public struct StoreWriter {
     }
 
     /// Upserts calls, priced when the writer has a pricer.
-    func upsert(calls: [(CallRecord, String)]) throws {
+    func upsert(calls rows: [(CallRecord, String)]) throws {
+        let calls = fillsContext ? try withStoredContext(rows) : rows
         try execute(Self.callUpsert, calls) { row, values in
             let (c, path) = row
             let t = c.tokens
@@ -386,6 +391,53 @@ public struct StoreWriter {
                 c.reportedCostNanos, costs.computed, costs.pricingID, costs.fallback ? 1 : 0, costs.cost,
                 costs.source, c.isMessageFallback ? 1 : 0, path, c.sourceLine, c.attributes,
             ]
+        }
+    }
+
+    /// Calls of a session that do not know their model, provider or agent (OpenCode step-finish
+    /// parts know only their message) take them from their message already stored, and a call
+    /// without a project its session's: the values the derive step's `fillCallContext` would
+    /// give them from the same rows. Filled here, a call is priced as it is written and never
+    /// rewritten by the derive step (an update that moved its rollup row and its tool steps,
+    /// and a reprice). A message or project not stored yet is left to the derive step.
+    func withStoredContext(_ rows: [(CallRecord, String)]) throws -> [(CallRecord, String)] {
+        var messageIDs = Set<String>()
+        var sessionIDs = Set<String>()
+        for (c, _) in rows {
+            guard let session = c.sessionID else { continue }
+            if let m = c.messageID, c.model == nil || c.provider == nil || c.agent == nil { messageIDs.insert(m) }
+            if c.projectID == nil { sessionIDs.insert(session) }
+        }
+        guard !messageIDs.isEmpty || !sessionIDs.isEmpty else { return rows }
+        var messages: [String: (model: String?, provider: String?, agent: String?)] = [:]
+        if !messageIDs.isEmpty {
+            let statement = try db.cachedStatement(sql: """
+                SELECT id, model, provider, coalesce(agent, mode) FROM messages
+                WHERE id IN (SELECT value FROM json_each(?))
+                """)
+            let cursor = try Row.fetchCursor(statement, arguments: [Self.jsonArray(messageIDs.sorted())])
+            while let row = try cursor.next() { messages[row[0]] = (row[1], row[2], row[3]) }
+        }
+        var projects: [String: String] = [:]
+        if !sessionIDs.isEmpty {
+            let statement = try db.cachedStatement(sql: """
+                SELECT id, project_id FROM sessions
+                WHERE id IN (SELECT value FROM json_each(?)) AND project_id IS NOT NULL
+                """)
+            let cursor = try Row.fetchCursor(statement, arguments: [Self.jsonArray(sessionIDs.sorted())])
+            while let row = try cursor.next() { projects[row[0]] = row[1] }
+        }
+        guard !messages.isEmpty || !projects.isEmpty else { return rows }
+        return rows.map { row in
+            var (c, path) = row
+            guard let session = c.sessionID else { return row }
+            if let m = c.messageID.flatMap({ messages[$0] }) {
+                c.model = c.model ?? m.model
+                c.provider = c.provider ?? m.provider
+                c.agent = c.agent ?? m.agent
+            }
+            if c.projectID == nil { c.projectID = projects[session] }
+            return (c, path)
         }
     }
 
