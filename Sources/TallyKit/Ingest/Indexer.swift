@@ -215,7 +215,10 @@ public final class Indexer {
             let base = out.baseAddress!
             DispatchQueue.concurrentPerform(iterations: items.count) { i in
                 let (url, stat) = items[i]
-                let data = (try? Data(contentsOf: url, options: .mappedIfSafe)) ?? Data()
+                // Read, not mapped: the reader's records may keep slices of these bytes until
+                // they are written, and a mapped file cut meanwhile would fault.
+                let contents = try? Data(contentsOf: url)
+                let data = contents ?? Data()
                 let hash = ContentHash.of(data)
                 if let previous = ledger.entries[url.path], previous.hash == hash {
                     (base + i).initialize(to: Parsed(url: url, stat: stat, hash: hash, batch: nil))
@@ -223,7 +226,9 @@ public final class Indexer {
                 }
                 var batch: ReadBatch
                 do {
-                    batch = try reader.read(url)
+                    // The bytes just hashed, when they could be read: what is indexed is what
+                    // the ledger's hash describes, and the file is read once.
+                    batch = try contents.map { try reader.read(url, contents: $0) } ?? reader.read(url)
                 } catch {
                     batch = ReadBatch()
                     batch.records = 1

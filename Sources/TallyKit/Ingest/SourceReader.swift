@@ -15,6 +15,10 @@ public protocol SourceReader: Sendable {
     /// error means the whole input could not be read (the indexer records it as one rejection).
     func read(_ input: URL) throws -> ReadBatch
 
+    /// Reads one input whose bytes the indexer already has (it hashes them first): the same
+    /// batch as `read`. The default reads the input again.
+    func read(_ input: URL, contents: Data) throws -> ReadBatch
+
     /// Reads one input in pieces, so that an input larger than memory never has to be held
     /// whole (SPEC §7: stream, never load a whole source). `records` and `rejections` of the
     /// pieces add up to what `read` gives. The default emits `read`'s single batch.
@@ -24,6 +28,10 @@ public protocol SourceReader: Sendable {
 extension SourceReader {
     public func stream(_ input: URL, emit: (ReadBatch) throws -> Void) throws {
         try emit(read(input))
+    }
+
+    public func read(_ input: URL, contents: Data) throws -> ReadBatch {
+        try read(input)
     }
 }
 
