@@ -58,9 +58,16 @@ public struct StoreWriter {
     public func write(_ inputs: [(batch: ReadBatch, path: String)], source: String) throws {
         for input in inputs { for p in input.batch.projects { try upsert(p) } }
         for input in inputs { for s in input.batch.sessions { try upsert(s) } }
-        try upsert(messages: inputs.flatMap { i in i.batch.messages.map { ($0, i.path) } })
-        try upsert(parts: inputs.flatMap { i in i.batch.parts.map { ($0, i.path) } })
-        try upsert(calls: inputs.flatMap { i in i.batch.calls.map { ($0, i.path) } })
+        if inputs.count == 1, let (batch, path) = inputs.first {
+            // One input (a streamed piece of 20,000 events): its arrays as they are, not copied.
+            try upsert(messages: batch.messages.lazy.map { ($0, path) })
+            try upsert(parts: batch.parts.lazy.map { ($0, path) })
+            try upsert(calls: batch.calls.lazy.map { ($0, path) })
+        } else {
+            try upsert(messages: inputs.flatMap { i in i.batch.messages.map { ($0, i.path) } })
+            try upsert(parts: inputs.flatMap { i in i.batch.parts.map { ($0, i.path) } })
+            try upsert(calls: inputs.flatMap { i in i.batch.calls.map { ($0, i.path) } })
+        }
         for (batch, path) in inputs { for r in batch.workflowRuns { try upsert(r, path: path) } }
         for (batch, path) in inputs { for c in batch.workflowCosts { try upsert(c, path: path) } }
         for (batch, path) in inputs { for s in batch.workflowSummaries { try upsert(s, path: path) } }
@@ -199,7 +206,7 @@ public struct StoreWriter {
     }
 
     /// Upserts messages, `rowsPerStatement` rows to a statement.
-    func upsert(messages: [(MessageRecord, String)]) throws {
+    func upsert<Rows: Collection<(MessageRecord, String)>>(messages: Rows) throws {
         try execute(Self.messageUpsert, messages) { row, values in
             let (m, path) = row
             values += [
@@ -228,7 +235,7 @@ public struct StoreWriter {
     /// were removed by `forget`) go `rowsPerStatement` rows to a statement, table by table in
     /// the parts' order, which gives the detail rows the ids one by one would. A batch with a
     /// part already stored, or one part twice, goes part by part (its old details are replaced).
-    func upsert(parts rows: [(PartRecord, String)]) throws {
+    func upsert<Rows: Collection<(PartRecord, String)>>(parts rows: Rows) throws {
         guard rows.count > 1 else { return try rows.forEach { try upsert($0.0, path: $0.1) } }
         let ids = rows.map(\.0.id)
         let stored = try Bool.fetchOne(
@@ -379,9 +386,16 @@ public struct StoreWriter {
     }
 
     /// Upserts calls, priced when the writer has a pricer.
-    func upsert(calls rows: [(CallRecord, String)]) throws {
-        let calls = fillsContext ? try withStoredContext(rows) : rows
-        try execute(Self.callUpsert, calls) { row, values in
+    func upsert<Rows: Collection<(CallRecord, String)>>(calls rows: Rows) throws {
+        if fillsContext, let filled = try withStoredContext(rows) {
+            try execute(Self.callUpsert, filled, values: append)
+        } else {
+            try execute(Self.callUpsert, rows, values: append)
+        }
+    }
+
+    /// One call's values for ``callUpsert``.
+    private func append(_ row: (CallRecord, String), to values: inout [(any DatabaseValueConvertible)?]) {
             let (c, path) = row
             let t = c.tokens
             let costs = pricer?.costs(of: c) ?? .reported(c.reportedCostNanos)
@@ -391,7 +405,6 @@ public struct StoreWriter {
                 c.reportedCostNanos, costs.computed, costs.pricingID, costs.fallback ? 1 : 0, costs.cost,
                 costs.source, c.isMessageFallback ? 1 : 0, path, c.sourceLine, c.attributes,
             ]
-        }
     }
 
     /// Calls of a session that do not know their model, provider or agent (OpenCode step-finish
@@ -400,7 +413,8 @@ public struct StoreWriter {
     /// give them from the same rows. Filled here, a call is priced as it is written and never
     /// rewritten by the derive step (an update that moved its rollup row and its tool steps,
     /// and a reprice). A message or project not stored yet is left to the derive step.
-    func withStoredContext(_ rows: [(CallRecord, String)]) throws -> [(CallRecord, String)] {
+    /// Nil when no call takes anything (the rows are written as they are).
+    func withStoredContext<Rows: Collection<(CallRecord, String)>>(_ rows: Rows) throws -> [(CallRecord, String)]? {
         var messageIDs = Set<String>()
         var sessionIDs = Set<String>()
         for (c, _) in rows {
@@ -408,7 +422,7 @@ public struct StoreWriter {
             if let m = c.messageID, c.model == nil || c.provider == nil || c.agent == nil { messageIDs.insert(m) }
             if c.projectID == nil { sessionIDs.insert(session) }
         }
-        guard !messageIDs.isEmpty || !sessionIDs.isEmpty else { return rows }
+        guard !messageIDs.isEmpty || !sessionIDs.isEmpty else { return nil }
         var messages: [String: (model: String?, provider: String?, agent: String?)] = [:]
         if !messageIDs.isEmpty {
             let statement = try db.cachedStatement(sql: """
@@ -427,7 +441,7 @@ public struct StoreWriter {
             let cursor = try Row.fetchCursor(statement, arguments: [Self.jsonArray(sessionIDs.sorted())])
             while let row = try cursor.next() { projects[row[0]] = row[1] }
         }
-        guard !messages.isEmpty || !projects.isEmpty else { return rows }
+        guard !messages.isEmpty || !projects.isEmpty else { return nil }
         return rows.map { row in
             var (c, path) = row
             guard let session = c.sessionID else { return row }

@@ -40,6 +40,8 @@ public final class ToolStepsBulk {
     /// calls), calls and parts. Call it after writing them, in the same transaction.
     public func queue(sessions: Set<String>, messages: Set<String>, calls: [String], parts: [String]) throws {
         guard !sessions.isEmpty || !messages.isEmpty || !calls.isEmpty else { return }
+        // No tool_steps row yet (events have no tool calls): no step or tool call to look up.
+        let steps = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tool_steps)") ?? false
         func json(_ ids: some Sequence<String>) -> String { JSONValue.array(ids.map(JSONValue.string)).jsonText }
         try db.cachedStatement(sql: """
             INSERT INTO tool_steps_queue (session_id)
@@ -48,7 +50,7 @@ public final class ToolStepsBulk {
             UNION SELECT t.session_id FROM tool_steps t WHERE t.step_id IN (SELECT value FROM json_each(?3))
             UNION SELECT t.session_id FROM tool_steps t WHERE t.part_id IN (SELECT value FROM json_each(?4))
             """
-        ).execute(arguments: [json(sessions.sorted()), json(messages.sorted()), json(calls), json(parts)])
+        ).execute(arguments: [json(sessions.sorted()), json(messages.sorted()), steps ? json(calls) : "[]", steps ? json(parts) : "[]"])
     }
 
     /// Creates the insert triggers again.
