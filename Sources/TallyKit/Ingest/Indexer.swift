@@ -342,7 +342,10 @@ public final class Indexer {
                 try forgetIfKnown(path, ledger: ledger, writer: writer, db: db)
                 var records = 0, rejected = 0
                 // The reader parses piece k+1 on another thread while piece k is written here.
-                let pieces = Handoff<ReadBatch>(depth: 2)
+                // One piece waits at most: once reading is the faster side (events read with
+                // JSONSerialization), a deeper queue is always full, and each piece of 20,000
+                // events is ~10 MB (a million events peaked at 284 MB with two waiting).
+                let pieces = Handoff<ReadBatch>(depth: 1)
                 DispatchQueue.global().async { [reader] in
                     do {
                         try reader.stream(url) { batch in
