@@ -51,6 +51,9 @@ public final class Indexer {
     private var book: PriceBook?
     /// Prices the calls as they are written, from `book`.
     private var pricer: CallPricer?
+    /// The writer fills calls' context from stored messages and sessions (tests turn it off to
+    /// compare with the derive step filling it alone).
+    var fillsCallContext = true
 
     public init(
         store: Store, reader: any SourceReader, now: Date, lock: IndexLock? = nil, progress: Progress? = nil,
@@ -126,7 +129,9 @@ public final class Indexer {
     /// would store), so the rows just written need no second pass.
     func writer(_ db: Database) throws -> StoreWriter {
         if pricer == nil { pricer = CallPricer(book: try prices(db)) }
-        return StoreWriter(db: db, now: now, pricer: pricer)
+        var writer = StoreWriter(db: db, now: now, pricer: pricer)
+        writer.fillsContext = fillsCallContext
+        return writer
     }
 
     /// Prices the workflow cost records just written from `paths` (computed cost when a price is
@@ -210,7 +215,10 @@ public final class Indexer {
             let base = out.baseAddress!
             DispatchQueue.concurrentPerform(iterations: items.count) { i in
                 let (url, stat) = items[i]
-                let data = (try? Data(contentsOf: url, options: .mappedIfSafe)) ?? Data()
+                // Read, not mapped: the reader's records may keep slices of these bytes until
+                // they are written, and a mapped file cut meanwhile would fault.
+                let contents = try? Data(contentsOf: url)
+                let data = contents ?? Data()
                 let hash = ContentHash.of(data)
                 if let previous = ledger.entries[url.path], previous.hash == hash {
                     (base + i).initialize(to: Parsed(url: url, stat: stat, hash: hash, batch: nil))
@@ -218,7 +226,9 @@ public final class Indexer {
                 }
                 var batch: ReadBatch
                 do {
-                    batch = try reader.read(url)
+                    // The bytes just hashed, when they could be read: what is indexed is what
+                    // the ledger's hash describes, and the file is read once.
+                    batch = try contents.map { try reader.read(url, contents: $0) } ?? reader.read(url)
                 } catch {
                     batch = ReadBatch()
                     batch.records = 1
@@ -246,8 +256,19 @@ public final class Indexer {
             }
             return summary
         }
-        try store.write { db in
+        // Inputs never indexed before (a first run, new files) are written together, table by
+        // table; any input to replace, and the batch goes one input at a time (each one's old
+        // rows go just before its new ones are written).
+        let allNew = parsed.allSatisfy { $0.batch == nil || ledger.entries[$0.url.path] == nil }
+        try store.write { db in try CallRollupBulk.during(db) { _ in
             let writer = try writer(db)
+            let toolSteps = try ToolStepsBulk(db)
+            if allNew {
+                let inputs = parsed.compactMap { item in item.batch.map { ($0, item.url.path) } }
+                try writer.write(inputs, source: source)
+                try Derivations.enqueue(inputs.reduce(into: Set<String>()) { $0.formUnion(Self.sessions(of: $1.0)) }.sorted(), in: db)
+                try Self.queueToolSteps(inputs.map(\.0), toolSteps)
+            }
             for item in parsed {
                 let path = item.url.path
                 guard let batch = item.batch else {
@@ -255,9 +276,12 @@ public final class Indexer {
                     summary.unchanged += 1
                     continue
                 }
-                try forgetIfKnown(path, ledger: ledger, writer: writer, db: db)
-                try writer.write(batch, path: path, source: source)
-                try Derivations.enqueue(Self.sessions(of: batch), in: db)
+                if !allNew {
+                    try forgetIfKnown(path, ledger: ledger, writer: writer, db: db)
+                    try writer.write(batch, path: path, source: source)
+                    try Derivations.enqueue(Self.sessions(of: batch), in: db)
+                    try Self.queueToolSteps([batch], toolSteps)
+                }
                 let status = batch.rejections.isEmpty ? "indexed" : (batch.indexed > 0 ? "partial" : "failed")
                 try Ledger.record(
                     db, path: path, source: source, stat: item.stat, hash: item.hash, records: batch.records,
@@ -267,8 +291,9 @@ public final class Indexer {
                 summary.filesRead += 1
             }
             try repriceWorkflowCosts(db, paths: parsed.filter { $0.batch != nil }.map(\.url.path))
+            try toolSteps?.finish()
             try lock?.heartbeat(db)
-        }
+        } }
         return summary
     }
 
@@ -311,12 +336,16 @@ public final class Indexer {
         try setWriterPragma("temp_store = MEMORY")
         defer { try? setWriterPragma("temp_store = DEFAULT") }
         do {
-            try store.write { db in
+            try store.write { db in try CallRollupBulk.during(db) { rollup in
                 let writer = try writer(db)
+                let toolSteps = try ToolStepsBulk(db)
                 try forgetIfKnown(path, ledger: ledger, writer: writer, db: db)
                 var records = 0, rejected = 0
                 // The reader parses piece k+1 on another thread while piece k is written here.
-                let pieces = Handoff<ReadBatch>(depth: 2)
+                // One piece waits at most: once reading is the faster side (events read with
+                // JSONSerialization), a deeper queue is always full, and each piece of 20,000
+                // events is ~10 MB (a million events peaked at 284 MB with two waiting).
+                let pieces = Handoff<ReadBatch>(depth: 1)
                 DispatchQueue.global().async { [reader] in
                     do {
                         try reader.stream(url) { batch in
@@ -331,6 +360,9 @@ public final class Indexer {
                     while let batch = pieces.take() {
                         try writer.write(batch, path: path, source: source)
                         try Derivations.enqueue(Self.sessions(of: batch), in: db)
+                        try Self.queueToolSteps([batch], toolSteps)
+                        // Piece by piece: the rollup's sums of a piece are grouped in memory.
+                        try rollup?.flush()
                         records += batch.records
                         rejected += batch.rejections.count
                         try lock?.heartbeat(db)
@@ -341,9 +373,10 @@ public final class Indexer {
                 }
                 if let error = pieces.error { throw ReaderFailure(error: error) }
                 try finishStreamed(db, path: path, stat: stat, hash: hash, records: records, rejected: rejected)
+                try toolSteps?.finish()
                 summary.indexed = records - rejected
                 summary.rejected = rejected
-            }
+            } }
         } catch let error as ReaderFailure {
             failure = error.error
         }
@@ -406,6 +439,29 @@ public final class Indexer {
                 """, arguments: [path])
     }
 
+    /// Queues for `tool_steps` what the rows of `batches` may have changed (their insert
+    /// triggers are suspended in the indexer's transactions: ``ToolStepsBulk``).
+    static func queueToolSteps(_ batches: [ReadBatch], _ toolSteps: ToolStepsBulk?) throws {
+        guard let toolSteps else { return }
+        var sessions = Set<String>()
+        var messages = Set<String>()
+        var calls: [String] = []
+        var parts: [String] = []
+        for batch in batches {
+            sessions.formUnion(Self.sessions(of: batch))
+            for m in batch.messages { messages.insert(m.id) }
+            for p in batch.parts {
+                messages.insert(p.messageID)
+                parts.append(p.id)
+            }
+            for c in batch.calls {
+                if let m = c.messageID { messages.insert(m) }
+                calls.append(c.id)
+            }
+        }
+        try toolSteps.queue(sessions: sessions, messages: messages, calls: calls, parts: parts)
+    }
+
     static func sessions(of batch: ReadBatch) -> Set<String> {
         var ids = Set<String>()
         for s in batch.sessions {
@@ -459,8 +515,15 @@ public final class Indexer {
         try setWriterPragma("cache_size = -16384")
         defer { try? setWriterPragma("cache_size = -\(Store.pageCacheKiB)") }
         try store.write { db in
-            try Derivations.rebuildQueued(in: db) { scope in
-                try CostEngine.reprice(db, calls: scope, book: try self.prices(db))
+            // Nothing queued, nothing written: suspending the rollup's triggers would rewrite the
+            // schema of a database this run otherwise leaves byte for byte.
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM derive_queue)") == true else {
+                return try lock?.heartbeat(db)
+            }
+            try CallRollupBulk.during(db) { _ in
+                try Derivations.rebuildQueued(in: db) { scope in
+                    try CostEngine.reprice(db, calls: scope, book: try self.prices(db))
+                }
             }
             try lock?.heartbeat(db)
         }

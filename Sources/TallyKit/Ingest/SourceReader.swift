@@ -15,6 +15,10 @@ public protocol SourceReader: Sendable {
     /// error means the whole input could not be read (the indexer records it as one rejection).
     func read(_ input: URL) throws -> ReadBatch
 
+    /// Reads one input whose bytes the indexer already has (it hashes them first): the same
+    /// batch as `read`. The default reads the input again.
+    func read(_ input: URL, contents: Data) throws -> ReadBatch
+
     /// Reads one input in pieces, so that an input larger than memory never has to be held
     /// whole (SPEC §7: stream, never load a whole source). `records` and `rejections` of the
     /// pieces add up to what `read` gives. The default emits `read`'s single batch.
@@ -24,6 +28,10 @@ public protocol SourceReader: Sendable {
 extension SourceReader {
     public func stream(_ input: URL, emit: (ReadBatch) throws -> Void) throws {
         try emit(read(input))
+    }
+
+    public func read(_ input: URL, contents: Data) throws -> ReadBatch {
+        try read(input)
     }
 }
 
@@ -159,13 +167,29 @@ public enum JSONLines {
             var data = carry.isEmpty ? chunk : carry + chunk
             carry = Data()
             var start = data.startIndex
-            while let newline = data[start...].firstIndex(of: 0x0A) {
-                try emit(data[start..<newline])
-                start = newline + 1
+            for newline in newlineOffsets(data) {
+                try emit(data[start..<(data.startIndex + newline)])
+                start = data.startIndex + newline + 1
             }
             if start < data.endIndex { carry = Data(data[start...]) }
             data = Data()
         }
         if !carry.isEmpty { try emit(carry) }
+    }
+
+    /// The offsets of the `\n` bytes in `data`, found by `memchr`: `Data.firstIndex(of:)` reads
+    /// byte by byte through `Data`'s subscript, a seventh of the events reader's time.
+    static func newlineOffsets(_ data: Data) -> [Int] {
+        data.withUnsafeBytes { raw in
+            var offsets: [Int] = []
+            guard let base = raw.baseAddress else { return offsets }
+            var from = 0
+            while from < raw.count, let hit = memchr(base + from, 0x0A, raw.count - from) {
+                let offset = base.distance(to: UnsafeRawPointer(hit))
+                offsets.append(offset)
+                from = offset + 1
+            }
+            return offsets
+        }
     }
 }

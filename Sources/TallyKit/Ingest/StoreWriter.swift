@@ -10,6 +10,10 @@ public struct StoreWriter {
     /// Prices calls as they are written; without it a call's cost is its reported cost until a
     /// `CostEngine.reprice`.
     let pricer: CallPricer?
+    /// Calls take their model, provider, agent and project from the stored message and session
+    /// as they are written (``withStoredContext(_:)``); off, the derive step alone fills them
+    /// (tests compare both).
+    var fillsContext = true
 
     public init(db: Database, now: String, pricer: CallPricer? = nil) {
         self.db = db
@@ -43,31 +47,51 @@ public struct StoreWriter {
 
     /// Writes one input's records. Rows keep `path` as their provenance.
     public func write(_ batch: ReadBatch, path: String, source: String) throws {
-        for p in batch.projects { try upsert(p) }
-        for s in batch.sessions { try upsert(s) }
-        try upsert(messages: batch.messages, path: path)
-        try upsert(parts: batch.parts, path: path)
-        try upsert(calls: batch.calls, path: path)
-        for r in batch.workflowRuns { try upsert(r, path: path) }
-        for c in batch.workflowCosts { try upsert(c, path: path) }
-        for s in batch.workflowSummaries { try upsert(s, path: path) }
-        for r in batch.rejections { try insert(r, path: path, source: source) }
-        try ensureReferences(batch, source: source)
+        try write([(batch, path)], source: source)
+    }
+
+    /// Writes several new inputs' records table by table, each table's rows in the inputs'
+    /// order, many rows to a statement: an OpenCode tree's files hold a record or two each, and
+    /// written one file at a time their statements cost more than their rows. The rows are those
+    /// the inputs give one by one when none of them was indexed before (placeholders only ever
+    /// stand in for rows a later input fills in completely).
+    public func write(_ inputs: [(batch: ReadBatch, path: String)], source: String) throws {
+        for input in inputs { for p in input.batch.projects { try upsert(p) } }
+        for input in inputs { for s in input.batch.sessions { try upsert(s) } }
+        if inputs.count == 1, let (batch, path) = inputs.first {
+            // One input (a streamed piece of 20,000 events): its arrays as they are, not copied.
+            try upsert(messages: batch.messages.lazy.map { ($0, path) })
+            try upsert(parts: batch.parts.lazy.map { ($0, path) })
+            try upsert(calls: batch.calls.lazy.map { ($0, path) })
+        } else {
+            try upsert(messages: inputs.flatMap { i in i.batch.messages.map { ($0, i.path) } })
+            try upsert(parts: inputs.flatMap { i in i.batch.parts.map { ($0, i.path) } })
+            try upsert(calls: inputs.flatMap { i in i.batch.calls.map { ($0, i.path) } })
+        }
+        for (batch, path) in inputs { for r in batch.workflowRuns { try upsert(r, path: path) } }
+        for (batch, path) in inputs { for c in batch.workflowCosts { try upsert(c, path: path) } }
+        for (batch, path) in inputs { for s in batch.workflowSummaries { try upsert(s, path: path) } }
+        for (batch, path) in inputs { for r in batch.rejections { try insert(r, path: path, source: source) } }
+        try ensureReferences(inputs.map(\.batch), source: source)
     }
 
     /// Rows that records point at but that no input gave (a sub-agent's parent not indexed, a
     /// part whose message file was malformed): minimal placeholders, so foreign keys hold and
     /// nothing already read is dropped. A later input with the real row fills them in.
     func ensureReferences(_ batch: ReadBatch, source: String) throws {
+        try ensureReferences([batch], source: source)
+    }
+
+    func ensureReferences(_ batches: [ReadBatch], source: String) throws {
         var sessions = Set<String>()
         var projects = Set<String>()
-        for s in batch.sessions {
+        for s in batches.lazy.flatMap(\.sessions) {
             if let p = s.parentID { sessions.insert(p) }
             if let p = s.projectID { projects.insert(p) }
         }
-        for m in batch.messages { sessions.insert(m.sessionID) }
-        for p in batch.parts { sessions.insert(p.sessionID) }
-        for c in batch.calls {
+        for m in batches.lazy.flatMap(\.messages) { sessions.insert(m.sessionID) }
+        for p in batches.lazy.flatMap(\.parts) { sessions.insert(p.sessionID) }
+        for c in batches.lazy.flatMap(\.calls) {
             if let s = c.sessionID { sessions.insert(s) }
             if let p = c.projectID { projects.insert(p) }
         }
@@ -89,10 +113,14 @@ public struct StoreWriter {
             ).execute(arguments: [source, Self.jsonArray(sessions.sorted())])
         }
 
+        // The first reference of each message gives its placeholder, as inputs one by one would:
+        // parts before calls within an input.
         var messages: [String: (session: String, at: String?)] = [:]
-        for p in batch.parts { messages[p.messageID] = messages[p.messageID] ?? (p.sessionID, p.createdAt) }
-        for c in batch.calls {
-            if let m = c.messageID, let s = c.sessionID { messages[m] = messages[m] ?? (s, c.startedAt) }
+        for batch in batches {
+            for p in batch.parts { messages[p.messageID] = messages[p.messageID] ?? (p.sessionID, p.createdAt) }
+            for c in batch.calls {
+                if let m = c.messageID, let s = c.sessionID { messages[m] = messages[m] ?? (s, c.startedAt) }
+            }
         }
         guard !messages.isEmpty else { return }
         let rows = JSONValue.array(messages.sorted(by: { $0.key < $1.key }).map { id, ref in
@@ -178,8 +206,9 @@ public struct StoreWriter {
     }
 
     /// Upserts messages, `rowsPerStatement` rows to a statement.
-    func upsert(messages: [MessageRecord], path: String) throws {
-        try execute(Self.messageUpsert, messages) { m, values in
+    func upsert<Rows: Collection<(MessageRecord, String)>>(messages: Rows) throws {
+        try execute(Self.messageUpsert, messages) { row, values in
+            let (m, path) = row
             values += [
                 m.id, m.sessionID, m.role.rawValue, m.parentID, m.createdAt, m.completedAt, m.provider, m.model, m.agent,
                 m.mode, m.finish, m.error, path, m.sourceLine, m.attributes,
@@ -206,18 +235,18 @@ public struct StoreWriter {
     /// were removed by `forget`) go `rowsPerStatement` rows to a statement, table by table in
     /// the parts' order, which gives the detail rows the ids one by one would. A batch with a
     /// part already stored, or one part twice, goes part by part (its old details are replaced).
-    func upsert(parts: [PartRecord], path: String) throws {
-        guard parts.count > 1 else { return try parts.forEach { try upsert($0, path: path) } }
-        let ids = parts.map(\.id)
+    func upsert<Rows: Collection<(PartRecord, String)>>(parts rows: Rows) throws {
+        guard rows.count > 1 else { return try rows.forEach { try upsert($0.0, path: $0.1) } }
+        let ids = rows.map(\.0.id)
         let stored = try Bool.fetchOne(
             db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM parts WHERE id IN (SELECT value FROM json_each(?)))"),
             arguments: [Self.jsonArray(ids)]) ?? false
         if stored || Set(ids).count < ids.count {
-            for p in parts { try upsert(p, path: path) }
+            for (p, path) in rows { try upsert(p, path: path) }
             return
         }
-        try execute(Self.partUpsert, parts) { p, values in values += Self.values(of: p, path: path) }
-        try insertDetails(of: parts)
+        try execute(Self.partUpsert, rows) { row, values in values += Self.values(of: row.0, path: row.1) }
+        try insertDetails(of: rows.map(\.0))
     }
 
     /// Inserts the detail rows of parts, table by table in the parts' order.
@@ -357,8 +386,17 @@ public struct StoreWriter {
     }
 
     /// Upserts calls, priced when the writer has a pricer.
-    func upsert(calls: [CallRecord], path: String) throws {
-        try execute(Self.callUpsert, calls) { c, values in
+    func upsert<Rows: Collection<(CallRecord, String)>>(calls rows: Rows) throws {
+        if fillsContext, let filled = try withStoredContext(rows) {
+            try execute(Self.callUpsert, filled, values: append)
+        } else {
+            try execute(Self.callUpsert, rows, values: append)
+        }
+    }
+
+    /// One call's values for ``callUpsert``.
+    private func append(_ row: (CallRecord, String), to values: inout [(any DatabaseValueConvertible)?]) {
+            let (c, path) = row
             let t = c.tokens
             let costs = pricer?.costs(of: c) ?? .reported(c.reportedCostNanos)
             values += [
@@ -367,6 +405,53 @@ public struct StoreWriter {
                 c.reportedCostNanos, costs.computed, costs.pricingID, costs.fallback ? 1 : 0, costs.cost,
                 costs.source, c.isMessageFallback ? 1 : 0, path, c.sourceLine, c.attributes,
             ]
+    }
+
+    /// Calls of a session that do not know their model, provider or agent (OpenCode step-finish
+    /// parts know only their message) take them from their message already stored, and a call
+    /// without a project its session's: the values the derive step's `fillCallContext` would
+    /// give them from the same rows. Filled here, a call is priced as it is written and never
+    /// rewritten by the derive step (an update that moved its rollup row and its tool steps,
+    /// and a reprice). A message or project not stored yet is left to the derive step.
+    /// Nil when no call takes anything (the rows are written as they are).
+    func withStoredContext<Rows: Collection<(CallRecord, String)>>(_ rows: Rows) throws -> [(CallRecord, String)]? {
+        var messageIDs = Set<String>()
+        var sessionIDs = Set<String>()
+        for (c, _) in rows {
+            guard let session = c.sessionID else { continue }
+            if let m = c.messageID, c.model == nil || c.provider == nil || c.agent == nil { messageIDs.insert(m) }
+            if c.projectID == nil { sessionIDs.insert(session) }
+        }
+        guard !messageIDs.isEmpty || !sessionIDs.isEmpty else { return nil }
+        var messages: [String: (model: String?, provider: String?, agent: String?)] = [:]
+        if !messageIDs.isEmpty {
+            let statement = try db.cachedStatement(sql: """
+                SELECT id, model, provider, coalesce(agent, mode) FROM messages
+                WHERE id IN (SELECT value FROM json_each(?))
+                """)
+            let cursor = try Row.fetchCursor(statement, arguments: [Self.jsonArray(messageIDs.sorted())])
+            while let row = try cursor.next() { messages[row[0]] = (row[1], row[2], row[3]) }
+        }
+        var projects: [String: String] = [:]
+        if !sessionIDs.isEmpty {
+            let statement = try db.cachedStatement(sql: """
+                SELECT id, project_id FROM sessions
+                WHERE id IN (SELECT value FROM json_each(?)) AND project_id IS NOT NULL
+                """)
+            let cursor = try Row.fetchCursor(statement, arguments: [Self.jsonArray(sessionIDs.sorted())])
+            while let row = try cursor.next() { projects[row[0]] = row[1] }
+        }
+        guard !messages.isEmpty || !projects.isEmpty else { return nil }
+        return rows.map { row in
+            var (c, path) = row
+            guard let session = c.sessionID else { return row }
+            if let m = c.messageID.flatMap({ messages[$0] }) {
+                c.model = c.model ?? m.model
+                c.provider = c.provider ?? m.provider
+                c.agent = c.agent ?? m.agent
+            }
+            if c.projectID == nil { c.projectID = projects[session] }
+            return (c, path)
         }
     }
 

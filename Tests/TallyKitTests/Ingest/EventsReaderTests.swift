@@ -524,3 +524,58 @@ private struct TempDir {
         #expect(whole.calls == pieces.flatMap(\.calls))
     }
 }
+
+/// Plain JSONL lines are read with `JSONSerialization` (``EventsReader/plainFields(_:)``): the
+/// fields are those the `Decodable` path gives, and any line it cannot read the same way goes
+/// that path.
+@Suite struct EventsPlainLineTests {
+    func decoded(_ line: String) -> EventsReader.Fields? {
+        try? JSONDecoder().decode(EventsReader.Line.self, from: Data(line.utf8)).fields
+    }
+
+    @Test func plainLinesGiveTheFieldsOfTheDecodablePath() throws {
+        let plain = [
+            #"{"id":"evt-0001","timestamp":"2026-01-05T08:00:00Z","provider":"anthropic","model":"claude-haiku-4-5","session_id":"sess-a5","project":"billing-api","agent":"build","input_tokens":14440,"output_tokens":1295,"reasoning_tokens":0,"cache_read_tokens":25600,"cache_write_tokens":0,"total_tokens":41335,"cost_usd":0.023475}"#,
+            #"{ "timestamp" : "2026-01-05T08:00:50.941Z", "model": "gpt-5", "total_tokens": 12, "cost_usd": 2 }"#,
+            #"{"Model":"  gpt-5  ","TIMESTAMP":"2026-01-05T08:00:00Z","input_tokens":null,"output_tokens":-5,"session_id":"","cost_usd":-0.5}"#,
+            #"{"model":"m","timestamp":"t","total_tokens":9007199254740993,"cost_usd":1e300}"#,
+            #"{"model":"m","timestamp":"t","total_tokens":3,"cost_usd":0.1,"parent_session_id":"a:b","tool":"x"}"#,
+        ]
+        for line in plain {
+            let fast = EventsReader.plainFields(Data(line.utf8))
+            #expect(fast != nil, "\(line)")
+            #expect(fast == decoded(line), "\(line)")
+        }
+    }
+
+    @Test func eachColumnHasItsOwnPosition() {
+        #expect(EventsReader.Column.allCases.map(\.index) == Array(0..<EventsReader.Column.allCases.count))
+        #expect(EventsReader.Column.allCases.count <= 32)  // a bit each in plainFields
+    }
+
+    @Test func otherLinesGoTheDecodablePath() {
+        let other = [
+            #"{"model":"m","model":"n","timestamp":"t","total_tokens":1}"#,  // a repeated key
+            #"{"model":"m","MODEL":"n","timestamp":"t","total_tokens":1}"#,  // two keys of one column
+            #"{"model":"m","timestamp":"t","total_tokens":1.0}"#,
+            #"{"model":"m","timestamp":"t","total_tokens":1e3}"#,
+            #"{"model":"m","timestamp":"t","total_tokens":true}"#,
+            #"{"model":"m","timestamp":"t","total_tokens":"12"}"#,
+            #"{"model":"m","timestamp":"t","total_tokens":12345678901234567890}"#,
+            #"{"model":"m","timestamp":"t","total_tokens":1,"cost_usd":true}"#,
+            #"{"model":"m","timestamp":"t","total_tokens":1,"cost_usd":"0.5"}"#,
+            #"{"model":"m","timestamp":"t","total_tokens":1,"cost_usd":1e400}"#,
+            #"{"id":42,"model":"m","timestamp":"t","total_tokens":1}"#,
+            #"{"model":"m","timestamp":"t","total_tokens":1,"region":"eu"}"#,  // an unknown column
+            #"{"model":"m","timestamp":"t","total_tokens":1,"agent":{"name":"x"}}"#,
+            #"{"model":"caf\u00e9","timestamp":"t","total_tokens":1}"#,
+            #"{"model":"café","timestamp":"t","total_tokens":1}"#,
+            #"{"model":"m","timestamp":"t","total_tokens":1"#,
+            #"["model"]"#,
+            #"{}"#,
+        ]
+        for line in other {
+            #expect(EventsReader.plainFields(Data(line.utf8)) == nil, "\(line)")
+        }
+    }
+}

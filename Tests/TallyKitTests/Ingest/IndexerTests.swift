@@ -80,6 +80,41 @@ struct LinesReader: SourceReader {
         #expect(try snapshot(store) == before)
     }
 
+    /// New inputs of one batch are written together, table by table: the database is the one
+    /// they give one at a time (placeholders for parts before their message file, sub-agents
+    /// before their parent, the same rows and detail ids).
+    @Test func inputsWrittenTogetherGiveTheSameDatabaseAsOneByOne() throws {
+        func indexed(batchFiles: Int) throws -> Store {
+            let store = try Store.inMemory()
+            _ = try Indexer(store: store, reader: OpenCodeTreeReader(), now: now, batchFiles: batchFiles)
+                .run(root: OpenCodeSamples.storage)
+            return store
+        }
+        let together = try indexed(batchFiles: 1000)
+        #expect(try together.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM parts") } ?? 0 > 20)
+        #expect(try snapshot(together) == snapshot(indexed(batchFiles: 1)))
+    }
+
+    /// Step-finish calls take model, provider, agent and project from the stored message and
+    /// session as they are written: the database is the one the derive step filling them gives.
+    @Test func callContextFilledAsWrittenGivesTheSameDatabase() throws {
+        let sources: [(any SourceReader, URL)] = [
+            (OpenCodeTreeReader(), OpenCodeSamples.storage), (OpenCodeDatabaseReader(), OpenCodeSamples.database),
+        ]
+        for (reader, root) in sources {
+            func indexed(filling: Bool) throws -> Store {
+                let store = try Store.inMemory()
+                let indexer = Indexer(store: store, reader: reader, now: now, batchFiles: 5, streamThreshold: 1)
+                indexer.fillsCallContext = filling
+                _ = try indexer.run(root: root)
+                return store
+            }
+            let filled = try indexed(filling: true)
+            #expect(try snapshot(filled) == snapshot(indexed(filling: false)), "\(root.lastPathComponent)")
+            #expect(try filled.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM calls WHERE model IS NULL") } == 0)
+        }
+    }
+
     @Test func streamedInputsGiveTheSameDatabase() throws {
         try write("a.calls", "c1 s1 100\nc2 s1 50\n")
         try write("sub/b.calls", "c3 s2 10 s1\nnot a call\n")

@@ -35,6 +35,11 @@ public struct ClaudeProjectsReader: SourceReader {
         } catch {
             throw ReaderError("\(input.path): cannot be read (\(error.localizedDescription))")
         }
+        return read(input, contents: data)
+    }
+
+    /// One transcript's records from its bytes (already read by the indexer to hash them).
+    public func read(_ input: URL, contents data: Data) -> ReadBatch {
         var transcript = ClaudeTranscript(layout: ClaudeTranscriptLayout(input))
         transcript.readLines(data)
         return transcript.finish()

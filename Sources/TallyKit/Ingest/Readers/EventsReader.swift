@@ -72,6 +72,31 @@ extension EventsReader {
 
         var isTokenCount: Bool { Column.tokenColumns.contains(self) }
 
+        /// The column's position: hashed instead of its name (a `RawRepresentable` enum hashes
+        /// its raw text by default, and columns key the dictionaries of every record read).
+        var index: Int {
+            switch self {
+            case .id: 0
+            case .timestamp: 1
+            case .provider: 2
+            case .model: 3
+            case .sessionID: 4
+            case .parentSessionID: 5
+            case .project: 6
+            case .agent: 7
+            case .tool: 8
+            case .inputTokens: 9
+            case .outputTokens: 10
+            case .reasoningTokens: 11
+            case .cacheReadTokens: 12
+            case .cacheWriteTokens: 13
+            case .totalTokens: 14
+            case .costUSD: 15
+            }
+        }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(index) }
+
         /// Token columns in the order their problems are reported.
         static let tokenColumns: [Column] = [
             .inputTokens, .outputTokens, .reasoningTokens, .cacheReadTokens, .cacheWriteTokens, .totalTokens,
@@ -79,7 +104,7 @@ extension EventsReader {
     }
 
     /// One event as the source gave it, before validation: nil is absent.
-    struct Fields {
+    struct Fields: Equatable {
         var text: [Column: String] = [:]
         var tokens: [Column: TokenField] = [:]
         var costNanos: Int64?
@@ -98,6 +123,12 @@ extension EventsReader {
                 return note("invalid cost_usd: not a number (\"\(text.prefix(40))\")")
             }
             setCost(nanos: nanos, shown: text)
+        }
+
+        /// A cost in USD given as a JSON number.
+        mutating func setCost(usd: Double) {
+            guard let nanos = Money.nanos(usd: usd) else { return note("invalid cost_usd: out of range (\(usd))") }
+            setCost(nanos: nanos, shown: "\(usd)")
         }
 
         mutating func setCost(nanos: Int64, shown: String) {

@@ -53,6 +53,11 @@ public struct OpenCodeTreeReader: SourceReader {
         } catch {
             throw ReaderError("\(input.path): cannot read: \(error.localizedDescription)")
         }
+        return read(input, contents: json)
+    }
+
+    /// One object file's records from its bytes (already read by the indexer to hash them).
+    public func read(_ input: URL, contents json: Data) -> ReadBatch {
         var builder = OpenCode.BatchBuilder()
         switch Kind(path: input) ?? sniff(json, builder.decoder) {
         case .project: builder.project(json: json)
