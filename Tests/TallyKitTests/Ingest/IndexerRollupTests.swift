@@ -24,7 +24,13 @@ import Testing
         try Indexer(store: store, reader: LinesReader(), now: now, batchFiles: 2, streamThreshold: streamAbove).run(root: dir)
     }
 
-    func differences(_ store: Store) throws -> Int { try store.read { db in try Schema.callRollupDifferences(db) } }
+    /// call_rollup, and the coarser rollups its triggers keep (v4), against the calls.
+    func differences(_ store: Store) throws -> Int {
+        try store.read { db in
+            try Schema.callRollupDifferences(db) + Schema.coarseRollupDifferences(db, table: "quarter_rollup")
+                + Schema.coarseRollupDifferences(db, table: "session_rollup")
+        }
+    }
 
     func rollup(_ store: Store) throws -> [Row] {
         try store.read { db in try Row.fetchAll(db, sql: "SELECT * FROM call_rollup ORDER BY quarter, session_id, model") }
