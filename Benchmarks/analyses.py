@@ -60,14 +60,13 @@ ANALYSES = [
 ]
 
 
-def build(tally, db, litellm):
-    subprocess.run([tally, "--db", db, "-c", "tables"], check=True, stdout=subprocess.DEVNULL)
+def prelude(source):
+    """The start of both builds' script: a transaction without foreign keys, the temporary
+    models, agents and tools tables the inserts join, and 20 projects of `source`."""
     models = ", ".join(f"({i}, '{m}', {('NULL' if p is None else repr(p))})" for i, (m, p) in enumerate(MODELS))
     agents = ", ".join(f"({i}, '{a}')" for i, a in enumerate(AGENTS))
     tools = ", ".join(f"({i}, '{t}')" for i, t in enumerate(TOOLS))
-    started = time.perf_counter()
-    con = sqlite3.connect(db)
-    con.executescript(f"""
+    return f"""
         PRAGMA foreign_keys = OFF;
         BEGIN;
         CREATE TEMP TABLE models (k INTEGER PRIMARY KEY, model TEXT, provider TEXT);
@@ -77,7 +76,15 @@ def build(tally, db, litellm):
         CREATE TEMP TABLE tools (k INTEGER PRIMARY KEY, tool TEXT);
         INSERT INTO tools VALUES {tools};
         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20)
-        INSERT INTO projects (id, source, name) SELECT printf('prj%02d', i), 'opencode', printf('project-%02d', i) FROM n;
+        INSERT INTO projects (id, source, name) SELECT printf('prj%02d', i), '{source}', printf('project-%02d', i) FROM n;
+        """
+
+
+def build(tally, db, litellm):
+    subprocess.run([tally, "--db", db, "-c", "tables"], check=True, stdout=subprocess.DEVNULL)
+    started = time.perf_counter()
+    con = sqlite3.connect(db)
+    con.executescript(prelude("opencode") + f"""
         -- Session i: roots 1..70000, sub-agents 70001..100000 (parent i - 70000, same project).
         CREATE TEMP TABLE s AS
           WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
@@ -137,19 +144,9 @@ def build_interleaved(tally, db, litellm):
     call i belongs to session i * 7919 % 1000, so every quarter hour holds calls of hundreds of
     sessions (as when a pipeline's workers share a clock). No messages or tool calls."""
     subprocess.run([tally, "--db", db, "-c", "tables"], check=True, stdout=subprocess.DEVNULL)
-    models = ", ".join(f"({i}, '{m}', {('NULL' if p is None else repr(p))})" for i, (m, p) in enumerate(MODELS))
-    agents = ", ".join(f"({i}, '{a}')" for i, a in enumerate(AGENTS))
     started = time.perf_counter()
     con = sqlite3.connect(db)
-    con.executescript(f"""
-        PRAGMA foreign_keys = OFF;
-        BEGIN;
-        CREATE TEMP TABLE models (k INTEGER PRIMARY KEY, model TEXT, provider TEXT);
-        INSERT INTO models VALUES {models};
-        CREATE TEMP TABLE agents (k INTEGER PRIMARY KEY, agent TEXT);
-        INSERT INTO agents VALUES {agents};
-        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20)
-        INSERT INTO projects (id, source, name) SELECT printf('prj%02d', i), 'events', printf('project-%02d', i) FROM n;
+    con.executescript(prelude("events") + f"""
         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 999)
         INSERT INTO sessions (id, source, project_id, title, started_at)
         SELECT printf('w%04d', i), 'events', printf('prj%02d', i % 20 + 1), 'worker ' || i, '2026-01-01T00:00:00.000Z' FROM n;

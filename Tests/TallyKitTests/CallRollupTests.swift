@@ -37,12 +37,7 @@ import Testing
     @Test func triggersFollowInsertsUpdatesAndDeletes() throws {
         let store = try Fixtures.store("priced")
         // call_rollup, and the coarser quarter_rollup and session_rollup its triggers keep (v4).
-        func exact() throws -> Int {
-            try store.read { db in
-                try Schema.callRollupDifferences(db) + Schema.coarseRollupDifferences(db, table: "quarter_rollup")
-                    + Schema.coarseRollupDifferences(db, table: "session_rollup")
-            }
-        }
+        func exact() throws -> Int { try store.read { db in try Schema.rollupDifferences(db) } }
         #expect(try exact() == 0)
         let writes = [
             "UPDATE calls SET model = 'renamed', agent = 'build' WHERE rowid % 2 = 0",

@@ -72,6 +72,18 @@ public struct CallFilter {
     public var costColumn: SQL { SQL(sql: "c." + costMode.column) }
 
     /// 1 when a call's cost used a fallback cache price.
+    /// The cost mode's columns of a rollup aliased `c` (schema v2's measures): cost, priced
+    /// calls, unpriced tokens, unpriced total-only calls and tokens.
+    var rollupCostColumns: String {
+        let p = rollupPrefix
+        return "c.\(p)_nanos, c.\(p)_calls, c.\(p)_unpriced_tokens, c.\(p)_unpriced_total_only_calls, c.\(p)_unpriced_total_only_tokens"
+    }
+
+    /// The rollup's fallback calls in this cost mode (reported costs use no price: 0).
+    var rollupFallbackColumn: String { costMode == .reported ? "0" : "c.\(rollupPrefix)_fallback_calls" }
+
+    private var rollupPrefix: String { Schema.rollupCostModes.first { $0.column == costMode.column }!.prefix }
+
     public var fallbackColumn: SQL {
         switch costMode {
         case .auto: return "(c.cost_fallback AND c.cost_source = 'computed')"

@@ -150,16 +150,13 @@ public struct ModelUsage: Hashable, Sendable {
         guard let condition = filter.rollupCondition, let table = try rollupTable(db, filter: filter, per: dimension) else {
             return (try callsStatement(db, filter: filter, groupBy: dimension.callsColumn), .calls)
         }
-        let p = Schema.rollupCostModes.first { $0.column == filter.costMode.column }!.prefix
-        let fallback = filter.costMode == .reported ? "0" : "c.\(p)_fallback_calls"
+        let splits = totalsOnly
+            ? "0, 0, 0, 0, 0" : "c.input_tokens, c.output_tokens, c.reasoning_tokens, c.cache_read_tokens, c.cache_write_tokens"
+        let reported = totalsOnly ? "0, 0" : "c.reported_nanos, c.reported_calls"
         let statement = try db.makeStatement(literal: """
-            SELECT \(dimension.rollupColumn), c.provider, c.model, c.calls, \(sql: totalsOnly ? "0, 0, 0, 0, 0" : """
-                c.input_tokens, c.output_tokens, c.reasoning_tokens, c.cache_read_tokens, c.cache_write_tokens
-                """), c.total_tokens, c.total_only_calls, \(sql: """
-                c.\(p)_nanos, c.\(p)_calls, c.\(p)_unpriced_tokens, c.\(p)_unpriced_total_only_calls,
-                c.\(p)_unpriced_total_only_tokens, \(totalsOnly ? "0, 0" : "c.reported_nanos, c.reported_calls"),
-                \(fallback), \(totalsOnly ? "0" : "c.cache_read_above_tier_tokens")
-                """)
+            SELECT \(dimension.rollupColumn), c.provider, c.model, c.calls, \(sql: splits),
+                c.total_tokens, c.total_only_calls, \(sql: filter.rollupCostColumns), \(sql: reported),
+                \(sql: filter.rollupFallbackColumn), \(sql: totalsOnly ? "0" : "c.cache_read_above_tier_tokens")
             FROM \(sql: table) c
             WHERE \(condition)
             """)

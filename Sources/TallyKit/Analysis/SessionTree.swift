@@ -9,7 +9,7 @@ struct SessionTree: Sendable {
     /// The root sessions' ids, and their rowids in `sessions`.
     private(set) var roots: [String] = []
     private(set) var rootRowIDs: [Int64] = []
-    /// Each session's position in `slots`, by `ByteKey(text:)` of its id.
+    /// Each session's position in `slots`, by its id's key (as `ByteKey.append` writes a text cell).
     private(set) var index: [ByteKey: Int] = [:]
     /// Per session: 2r for root r itself, 2r + 1 for a descendant of root r, -1 without a root.
     private(set) var slots: [Int] = []

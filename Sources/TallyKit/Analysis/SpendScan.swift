@@ -90,13 +90,9 @@ public struct SpendScan {
     ) throws -> SpendScan {
         var scan = SpendScan()
         let from = notesFrom.map { Int64(($0.timeIntervalSince1970 / 900).rounded(.down)) } ?? .min
-        let p = Schema.rollupCostModes.first { $0.column == filter.costMode.column }!.prefix
-        let fallback = filter.costMode == .reported ? "0" : "c.\(p)_fallback_calls"
         try db.scan("""
-            SELECT c.quarter, c.model, c.calls, c.total_tokens, c.total_only_calls, \(sql: """
-                c.\(p)_nanos, c.\(p)_calls, c.\(p)_unpriced_tokens, c.\(p)_unpriced_total_only_calls,
-                c.\(p)_unpriced_total_only_tokens, \(fallback)
-                """)
+            SELECT c.quarter, c.model, c.calls, c.total_tokens, c.total_only_calls,
+                \(sql: filter.rollupCostColumns), \(sql: filter.rollupFallbackColumn)
             FROM \(sql: table) c
             WHERE \(condition)
             """

@@ -96,13 +96,6 @@ struct ByteKey: Hashable, Sendable {
 
     init(bytes: [UInt8] = []) { self.bytes = bytes }
 
-    /// The key `append` makes of a text column holding `text`.
-    init(text: String) {
-        bytes.reserveCapacity(text.utf8.count + 1)
-        bytes.append(contentsOf: text.utf8)
-        bytes.append(0x1F)
-    }
-
     func hash(into hasher: inout Hasher) {
         bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }

@@ -101,6 +101,12 @@ extension Schema {
         return try differences(db, table: table, columns: (key + measures.map(\.column)).joined(separator: ", "), fresh: fresh)
     }
 
+    /// The rows where any rollup (`call_rollup`, `quarter_rollup`, `session_rollup`) differs
+    /// from a recomputation from `calls` (0 when all are exact).
+    public static func rollupDifferences(_ db: Database) throws -> Int {
+        try coarseRollups.reduce(try callRollupDifferences(db)) { $0 + (try coarseRollupDifferences(db, table: $1.table)) }
+    }
+
     /// `migrate down` from v4: both tables and their triggers go; `call_rollup` is untouched.
     static let v4Down = """
         DROP TRIGGER call_rollup_coarse_insert;

@@ -25,12 +25,7 @@ import Testing
     }
 
     /// call_rollup, and the coarser rollups its triggers keep (v4), against the calls.
-    func differences(_ store: Store) throws -> Int {
-        try store.read { db in
-            try Schema.callRollupDifferences(db) + Schema.coarseRollupDifferences(db, table: "quarter_rollup")
-                + Schema.coarseRollupDifferences(db, table: "session_rollup")
-        }
-    }
+    func differences(_ store: Store) throws -> Int { try store.read { db in try Schema.rollupDifferences(db) } }
 
     func rollup(_ store: Store) throws -> [Row] {
         try store.read { db in try Row.fetchAll(db, sql: "SELECT * FROM call_rollup ORDER BY quarter, session_id, model") }
